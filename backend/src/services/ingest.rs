@@ -1,0 +1,85 @@
+//! Field-entry ingest: the single path by which production data enters the store (API batches, CSV imports and
+//! the live simulator all come through here).
+
+use super::Deps;
+use crate::ports::StorageError;
+use flowline_shared::dto::{IngestResponse, RowError};
+use flowline_shared::{FieldEntry, FieldEntryDraft, FieldError, TenantId};
+use std::collections::HashMap;
+
+/// The largest batch one request may carry.
+pub const MAX_BATCH: usize = 10_000;
+/// How far in the future a reading may be stamped (clock skew between field devices and the server).
+pub const MAX_FUTURE_SKEW: chrono::Duration = chrono::Duration::hours(24);
+
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("batch of {got} entries is larger than the limit of {max}")]
+    TooLarge { got: usize, max: usize },
+    #[error("batch is empty")]
+    Empty,
+    #[error("{} of the entries are invalid; nothing was stored", .0.len())]
+    Invalid(Vec<RowError>),
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+}
+
+#[derive(Clone)]
+pub struct IngestService {
+    deps: Deps,
+}
+
+impl IngestService {
+    pub fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+
+    /// Validates the whole batch, then stores it atomically. All or nothing: one bad row rejects the batch with
+    /// the list of every bad row. Ids already stored count as duplicates (a retried upload is harmless).
+    pub async fn ingest(&self, tenant: TenantId, drafts: Vec<FieldEntryDraft>) -> Result<IngestResponse, IngestError> {
+        if drafts.is_empty() {
+            return Err(IngestError::Empty);
+        }
+        if drafts.len() > MAX_BATCH {
+            return Err(IngestError::TooLarge { got: drafts.len(), max: MAX_BATCH });
+        }
+        let entries = self.validate(tenant, drafts).await?;
+        let outcome = self.deps.storage.insert_entries(tenant, &entries).await?;
+        Ok(IngestResponse { accepted: outcome.inserted, duplicates: outcome.duplicates })
+    }
+
+    /// Every check of a batch; returns the valid entries or every row error.
+    pub async fn validate(&self, tenant: TenantId, drafts: Vec<FieldEntryDraft>) -> Result<Vec<FieldEntry>, IngestError> {
+        let mut well_ids: Vec<_> = drafts.iter().map(|d| d.well_id).collect();
+        well_ids.sort_unstable();
+        well_ids.dedup();
+        let known = self.deps.storage.existing_well_ids(tenant, &well_ids).await?;
+        let latest_allowed = self.deps.clock.now() + MAX_FUTURE_SKEW;
+
+        let mut first_row_of_id = HashMap::with_capacity(drafts.len());
+        let mut row_errors = Vec::new();
+        let mut entries = Vec::with_capacity(drafts.len());
+        for (row, draft) in drafts.into_iter().enumerate() {
+            let mut errors: Vec<FieldError> = Vec::new();
+            if let Some(first) = first_row_of_id.insert(draft.id, row) {
+                errors.push(FieldError::new("id", format!("duplicate of the id in row {first} of this batch")));
+            }
+            if !known.contains(&draft.well_id) {
+                errors.push(FieldError::new("well_id", format!("no well {} in this tenant", draft.well_id)));
+            }
+            if draft.recorded_at > latest_allowed {
+                errors.push(FieldError::new("recorded_at", "is more than 24 hours in the future"));
+            }
+            let id = draft.id;
+            match FieldEntry::new(draft) {
+                Ok(entry) if errors.is_empty() => entries.push(entry),
+                Ok(_) => row_errors.push(RowError { row: row as u64, id: Some(id), errors }),
+                Err(field_errors) => {
+                    errors.extend(field_errors.0);
+                    row_errors.push(RowError { row: row as u64, id: Some(id), errors });
+                }
+            }
+        }
+        if row_errors.is_empty() { Ok(entries) } else { Err(IngestError::Invalid(row_errors)) }
+    }
+}

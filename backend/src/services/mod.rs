@@ -1,0 +1,20 @@
+//! Use cases, written against the ports only.
+//!
+//! Owns: validation beyond a single value (batches, tenancy), authentication, ingest, import and simulation
+//! orchestration. Must not touch: axum, a database crate, or any adapter type.
+
+pub mod auth;
+pub mod import;
+pub mod ingest;
+pub mod simulation;
+pub mod wells;
+
+use crate::ports::{Clock, Storage};
+use std::sync::Arc;
+
+/// The dependencies every service needs, cheap to clone.
+#[derive(Clone)]
+pub struct Deps {
+    pub storage: Arc<dyn Storage>,
+    pub clock: Arc<dyn Clock>,
+}

@@ -1,0 +1,1 @@
+//! Simulation orchestration (placeholder: being written).

@@ -1,0 +1,1 @@
+//! Fleet simulator (placeholder: being written).
