@@ -6,6 +6,8 @@
 //! in-process for the desktop's demo mode.
 
 pub mod adapters;
+pub mod app;
+pub mod cli;
 pub mod config;
 pub mod embedded;
 pub mod http;

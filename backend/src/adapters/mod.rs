@@ -1,1 +1,83 @@
-//! Adapters (placeholder).
+//! Storage adapters: the `ports::Storage` trait on SQLite (embedded, the default) and PostgreSQL (production).
+//!
+//! Owns: SQL, connection pools, migrations per dialect (embedded from `migrations/<dialect>/`), mapping database
+//! errors onto `StorageError`. Must not touch: HTTP, business rules (they live in `services`).
+
+pub mod postgres;
+pub mod sqlite;
+
+use crate::ports::{Storage, StorageError};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+/// Which adapter a database URL selects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseUrl {
+    /// `sqlite://PATH`, `sqlite:PATH` or `sqlite::memory:`.
+    Sqlite(SqliteLocation),
+    /// `postgres://…` or `postgresql://…`, passed on to the driver unchanged.
+    Postgres(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SqliteLocation {
+    File(PathBuf),
+    Memory,
+}
+
+impl DatabaseUrl {
+    pub fn parse(url: &str) -> Result<Self, String> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Self::Postgres(url.to_owned()));
+        }
+        let rest = url
+            .strip_prefix("sqlite://")
+            .or_else(|| url.strip_prefix("sqlite:"))
+            .ok_or_else(|| format!("database URL must start with sqlite: or postgres://, got {url:?}"))?;
+        match rest {
+            "" => Err("sqlite URL names no file".into()),
+            ":memory:" => Ok(Self::Sqlite(SqliteLocation::Memory)),
+            path => Ok(Self::Sqlite(SqliteLocation::File(PathBuf::from(path)))),
+        }
+    }
+}
+
+/// Opens the adapter the URL selects and applies pending migrations.
+pub async fn open_storage(url: &DatabaseUrl) -> Result<Arc<dyn Storage>, StorageError> {
+    let storage: Arc<dyn Storage> = match url {
+        DatabaseUrl::Sqlite(location) => Arc::new(sqlite::SqliteStorage::open(location.clone()).await?),
+        DatabaseUrl::Postgres(url) => Arc::new(postgres::PostgresStorage::connect(url).await?),
+    };
+    storage.migrate().await?;
+    Ok(storage)
+}
+
+/// Escapes LIKE wildcards (with `\\` as the escape character) so that user text matches literally.
+pub(crate) fn escape_like(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn url_scheme_selects_the_adapter() {
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:///var/lib/flowline/db.sqlite3").unwrap(),
+            DatabaseUrl::Sqlite(SqliteLocation::File("/var/lib/flowline/db.sqlite3".into()))
+        );
+        assert_eq!(DatabaseUrl::parse("sqlite:data.db").unwrap(), DatabaseUrl::Sqlite(SqliteLocation::File("data.db".into())));
+        assert_eq!(DatabaseUrl::parse("sqlite::memory:").unwrap(), DatabaseUrl::Sqlite(SqliteLocation::Memory));
+        assert!(matches!(DatabaseUrl::parse("postgres://u@h/db").unwrap(), DatabaseUrl::Postgres(_)));
+        assert!(DatabaseUrl::parse("mysql://x").is_err());
+        assert!(DatabaseUrl::parse("sqlite:").is_err());
+    }
+}

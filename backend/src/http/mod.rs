@@ -1,1 +1,45 @@
-//! HTTP (placeholder).
+//! The HTTP API under `/api/v1` (axum). The only module besides the adapters that names axum or tower.
+//!
+//! Owns: routing, extracting and checking request input, mapping service errors onto the error shape.
+//! Must not touch: SQL or business rules: handlers call services.
+
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod state;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+use error::ApiError;
+pub use state::AppState;
+use std::future::Future;
+use tower_http::trace::TraceLayer;
+
+/// The whole application router.
+pub fn router(state: AppState, max_body_bytes: usize) -> Router {
+    let api = Router::new()
+        .route("/auth/login", post(routes::auth::login))
+        .route("/wells", get(routes::wells::list).post(routes::wells::create))
+        .route("/wells/{id}", get(routes::wells::get).patch(routes::wells::update))
+        .route("/wells/{id}/field-entries", get(routes::entries::list_for_well))
+        .route("/field-entries", post(routes::entries::ingest))
+        .route("/field-entries/import", post(routes::entries::import_csv))
+        .fallback(|| async { ApiError::not_found("no such endpoint") });
+    Router::new()
+        .route("/health", get(routes::health::health))
+        .route("/ready", get(routes::health::ready))
+        .nest("/api/v1", api)
+        .layer(DefaultBodyLimit::max(max_body_bytes))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves until `shutdown` resolves; in-flight requests finish first.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router).with_graceful_shutdown(shutdown).await
+}

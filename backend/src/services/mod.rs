@@ -3,6 +3,7 @@
 //! Owns: validation beyond a single value (batches, tenancy), authentication, ingest, import and simulation
 //! orchestration. Must not touch: axum, a database crate, or any adapter type.
 
+pub mod accounts;
 pub mod auth;
 pub mod import;
 pub mod ingest;

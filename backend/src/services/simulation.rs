@@ -1,1 +1,501 @@
-//! Simulation orchestration (placeholder: being written).
+//! Simulation orchestration: creates a simulated fleet's wells for a tenant, writes its history in bulk, and sends
+//! live readings through the ingest service (the same path as the API).
+//!
+//! Idempotent: wells are matched by API number and reused, entry ids are deterministic, so re-running a backfill
+//! with the same seed on the same tenant creates nothing and counts every entry as a duplicate. A backfill is
+//! written in chunks (each atomic), so an interrupted one leaves whole chunks behind; running it again completes it.
+
+use super::Deps;
+use super::ingest::{IngestError, IngestService, MAX_BATCH};
+use crate::ports::{InsertOutcome, PageRequest, StorageError, WellFilter};
+use crate::simulator::SimulatedFleet;
+use flowline_shared::dto::IngestResponse;
+use flowline_shared::{ApiNumber, EntryId, FieldEntry, FieldErrors, NewWell, TenantId, WellId};
+use std::collections::HashMap;
+use std::sync::Arc;
+use tokio::task::JoinHandle;
+
+/// Entries per `insert_entries` call of a backfill.
+pub const INSERT_CHUNK: usize = 20_000;
+/// Wells per page when looking for the fleet's existing wells.
+const LIST_PAGE: u32 = 1_000;
+
+/// What a backfill did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct BackfillReport {
+    /// Wells of the fleet that did not exist and were created.
+    pub wells_created: u64,
+    /// Wells of the fleet found by API number and reused.
+    pub wells_reused: u64,
+    /// Entries stored by this run.
+    pub entries_inserted: u64,
+    /// Entries whose id was already stored (an earlier run with the same seed).
+    pub duplicates: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SimulationError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    /// A bug of the simulator: it generated a value that does not validate.
+    #[error("the simulator generated an invalid entry {}: {errors}", .id.0)]
+    InvalidEntry { id: EntryId, errors: FieldErrors },
+    /// A bug of the simulator: it planned a well without an API number, which is how wells are matched.
+    #[error("the simulator planned well {0:?} without an API number")]
+    MissingApiNumber(String),
+    #[error("storage did not return the created well {0:?}")]
+    WellNotCreated(String),
+    #[error("a background write stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+/// Creates the fleet's wells for the tenant (reusing those that already exist with the same API numbers), then
+/// writes the history in day-major order (so ids are ascending): every draft is validated with `FieldEntry::new`
+/// and inserted in chunks of [`INSERT_CHUNK`] entries, `progress(done, total)` being called after each chunk
+/// (`total` = [`SimulatedFleet::expected_entries`]). While one chunk is written, the next one is generated.
+/// Returns the stored id of each well, in well-index order, and what was done.
+pub async fn backfill(
+    deps: &Deps,
+    tenant: TenantId,
+    fleet: &SimulatedFleet,
+    progress: &(dyn Fn(u64, u64) + Send + Sync),
+) -> Result<(Vec<WellId>, BackfillReport), SimulationError> {
+    let (well_ids, wells_created) = ensure_wells(deps, tenant, fleet).await?;
+    let mut writer = Writer {
+        deps,
+        tenant,
+        pending: None,
+        spare: Vec::with_capacity(INSERT_CHUNK),
+        done: 0,
+        total: fleet.expected_entries(),
+        progress,
+        report: BackfillReport {
+            wells_created,
+            wells_reused: well_ids.len() as u64 - wells_created,
+            ..BackfillReport::default()
+        },
+    };
+    progress(0, writer.total);
+    let result = write_history(&mut writer, fleet, &well_ids).await;
+    // On an error, let a write under way finish before returning (its outcome no longer matters).
+    let finished = writer.finish_pending().await;
+    result?;
+    finished?;
+    Ok((well_ids, writer.report))
+}
+
+async fn write_history(
+    writer: &mut Writer<'_>,
+    fleet: &SimulatedFleet,
+    well_ids: &[WellId],
+) -> Result<(), SimulationError> {
+    let mut drafts = Vec::new();
+    let mut chunk: Vec<FieldEntry> = Vec::with_capacity(INSERT_CHUNK);
+    for day in fleet.history_days() {
+        drafts.clear();
+        fleet.entries_for_day(well_ids, day, &mut drafts);
+        for draft in drafts.drain(..) {
+            let id = draft.id;
+            chunk.push(FieldEntry::new(draft).map_err(|errors| SimulationError::InvalidEntry { id, errors })?);
+            if chunk.len() >= INSERT_CHUNK {
+                writer.write(&mut chunk).await?;
+            }
+        }
+    }
+    if !chunk.is_empty() {
+        writer.write(&mut chunk).await?;
+    }
+    Ok(())
+}
+
+type PendingWrite = JoinHandle<Result<(InsertOutcome, Vec<FieldEntry>), StorageError>>;
+
+/// Writes chunks one at a time in the background, so that the caller generates the next chunk meanwhile.
+struct Writer<'a> {
+    deps: &'a Deps,
+    tenant: TenantId,
+    pending: Option<PendingWrite>,
+    /// A cleared buffer to swap in for the chunk being written.
+    spare: Vec<FieldEntry>,
+    done: u64,
+    total: u64,
+    progress: &'a (dyn Fn(u64, u64) + Send + Sync),
+    report: BackfillReport,
+}
+
+impl Writer<'_> {
+    /// Waits for the previous chunk, then starts writing `chunk` (which is left empty, ready to refill).
+    async fn write(&mut self, chunk: &mut Vec<FieldEntry>) -> Result<(), SimulationError> {
+        self.finish_pending().await?;
+        let batch = std::mem::replace(chunk, std::mem::take(&mut self.spare));
+        let storage = Arc::clone(&self.deps.storage);
+        let tenant = self.tenant;
+        self.pending = Some(tokio::spawn(async move {
+            let outcome = storage.insert_entries(tenant, &batch).await?;
+            Ok((outcome, batch))
+        }));
+        Ok(())
+    }
+
+    async fn finish_pending(&mut self) -> Result<(), SimulationError> {
+        let Some(handle) = self.pending.take() else { return Ok(()) };
+        let (outcome, mut batch) = handle.await.map_err(|e| SimulationError::Task(e.to_string()))??;
+        self.report.entries_inserted += outcome.inserted;
+        self.report.duplicates += outcome.duplicates;
+        self.done += batch.len() as u64;
+        (self.progress)(self.done, self.total.max(self.done));
+        batch.clear();
+        self.spare = batch;
+        Ok(())
+    }
+}
+
+/// The stored id of every planned well, creating the missing ones in one call; also how many were created.
+async fn ensure_wells(
+    deps: &Deps,
+    tenant: TenantId,
+    fleet: &SimulatedFleet,
+) -> Result<(Vec<WellId>, u64), SimulationError> {
+    let planned = fleet.wells();
+    let mut apis = Vec::with_capacity(planned.len());
+    for w in planned {
+        apis.push(w.well.api_number.clone().ok_or_else(|| SimulationError::MissingApiNumber(w.well.name.clone()))?);
+    }
+    let existing = wells_by_api(deps, tenant).await?;
+    let mut ids: Vec<Option<WellId>> = apis.iter().map(|api| existing.get(api).copied()).collect();
+    let missing: Vec<usize> = (0..planned.len()).filter(|&i| ids[i].is_none()).collect();
+    if !missing.is_empty() {
+        let new_wells: Vec<NewWell> = missing.iter().map(|&i| planned[i].well.clone()).collect();
+        let created = deps.storage.create_wells(tenant, &new_wells, deps.clock.now()).await?;
+        let by_api: HashMap<&ApiNumber, WellId> =
+            created.iter().filter_map(|w| w.api_number.as_ref().map(|api| (api, w.id))).collect();
+        for &i in &missing {
+            ids[i] = by_api.get(&apis[i]).copied();
+        }
+    }
+    let ids = ids
+        .into_iter()
+        .zip(planned)
+        .map(|(id, w)| id.ok_or_else(|| SimulationError::WellNotCreated(w.well.name.clone())))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((ids, missing.len() as u64))
+}
+
+/// Every well of the tenant that has an API number, by API number.
+async fn wells_by_api(deps: &Deps, tenant: TenantId) -> Result<HashMap<ApiNumber, WellId>, SimulationError> {
+    let mut found = HashMap::new();
+    let mut offset = 0u64;
+    loop {
+        let page = PageRequest { limit: LIST_PAGE, offset };
+        let (wells, total) = deps.storage.list_wells(tenant, &WellFilter::default(), page).await?;
+        offset += wells.len() as u64;
+        for w in wells.iter().map(|w| &w.well) {
+            if let Some(api) = &w.api_number {
+                found.insert(api.clone(), w.id);
+            }
+        }
+        if wells.is_empty() || offset >= total {
+            return Ok(found);
+        }
+    }
+}
+
+/// One live tick: generates a live reading per producing well at `deps.clock.now()` (each covering the fleet's
+/// [live interval](SimulatedFleet::with_live_interval)) and sends them through [`IngestService::ingest`], in
+/// batches of at most [`MAX_BATCH`]. Returns the summed outcome (nothing to send gives zeros).
+pub async fn live_tick(
+    ingest: &IngestService,
+    deps: &Deps,
+    tenant: TenantId,
+    fleet: &SimulatedFleet,
+    well_ids: &[WellId],
+) -> Result<IngestResponse, SimulationError> {
+    let mut rest = Vec::with_capacity(well_ids.len());
+    fleet.live_entries(well_ids, deps.clock.now(), &mut rest);
+    let mut total = IngestResponse::default();
+    while !rest.is_empty() {
+        let tail = rest.split_off(rest.len().min(MAX_BATCH));
+        let response = ingest.ingest(tenant, rest).await?;
+        total.accepted += response.accepted;
+        total.duplicates += response.duplicates;
+        rest = tail;
+    }
+    Ok(total)
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    //! The orchestration against a tiny in-memory fake of the storage port (the real adapters are tested by the
+    //! storage contract suite). Test names contain "simulator" so that `cargo test simulator` runs them.
+
+    use super::*;
+    use crate::ports::{
+        Clock, EntryQuery, EntryRepository, NewTenant, NewUser, Storage, StorageResult, TenantRepository,
+        UserCredentials, UserRepository, WellRepository, WellWithLatest,
+    };
+    use crate::simulator::FleetSpec;
+    use async_trait::async_trait;
+    use chrono::{DateTime, NaiveDate, Utc};
+    use flowline_shared::{Tenant, TenantSlug, User, Username, Well};
+    use std::collections::HashSet;
+    use std::sync::Mutex;
+    use uuid::Uuid;
+
+    #[derive(Default)]
+    struct FakeStorage {
+        wells: Mutex<Vec<Well>>,
+        entries: Mutex<HashSet<EntryId>>,
+        /// Ids of every insert call, in call order.
+        inserts: Mutex<Vec<Vec<EntryId>>>,
+        create_wells_calls: Mutex<usize>,
+    }
+
+    fn unavailable<T>() -> StorageResult<T> {
+        Err(StorageError::Unavailable("not in the fake".into()))
+    }
+
+    #[async_trait]
+    impl TenantRepository for FakeStorage {
+        async fn create_tenant(&self, _: &NewTenant) -> StorageResult<Tenant> {
+            unavailable()
+        }
+        async fn tenant_by_slug(&self, _: &TenantSlug) -> StorageResult<Option<Tenant>> {
+            unavailable()
+        }
+        async fn tenant_by_id(&self, _: TenantId) -> StorageResult<Option<Tenant>> {
+            unavailable()
+        }
+    }
+
+    #[async_trait]
+    impl UserRepository for FakeStorage {
+        async fn create_user(&self, _: &NewUser) -> StorageResult<User> {
+            unavailable()
+        }
+        async fn user_credentials(&self, _: TenantId, _: &Username) -> StorageResult<Option<UserCredentials>> {
+            unavailable()
+        }
+    }
+
+    #[async_trait]
+    impl WellRepository for FakeStorage {
+        async fn create_well(&self, _: TenantId, _: &NewWell, _: DateTime<Utc>) -> StorageResult<Well> {
+            unavailable()
+        }
+        async fn create_wells(
+            &self,
+            tenant: TenantId,
+            new: &[NewWell],
+            now: DateTime<Utc>,
+        ) -> StorageResult<Vec<Well>> {
+            *self.create_wells_calls.lock().unwrap() += 1;
+            let mut wells = self.wells.lock().unwrap();
+            let mut taken: HashSet<ApiNumber> =
+                wells.iter().filter(|w| w.tenant_id == tenant).filter_map(|w| w.api_number.clone()).collect();
+            let mut created = Vec::new();
+            for w in new {
+                if let Some(api) = &w.api_number
+                    && !taken.insert(api.clone())
+                {
+                    return Err(StorageError::Conflict(format!("API number {api}")));
+                }
+                created.push(Well {
+                    id: WellId(Uuid::new_v4()),
+                    tenant_id: tenant,
+                    api_number: w.api_number.clone(),
+                    name: w.name.clone(),
+                    well_type: w.well_type,
+                    status: w.status,
+                    location: w.location,
+                    lease: w.lease.clone(),
+                    field: w.field.clone(),
+                    county: w.county.clone(),
+                    state: w.state.clone(),
+                    first_production_date: w.first_production_date,
+                    created_at: now,
+                    updated_at: now,
+                });
+            }
+            wells.extend(created.iter().cloned());
+            Ok(created)
+        }
+        async fn update_well(&self, _: TenantId, _: &Well) -> StorageResult<Well> {
+            unavailable()
+        }
+        async fn get_well(&self, _: TenantId, _: WellId) -> StorageResult<Option<Well>> {
+            unavailable()
+        }
+        async fn list_wells(
+            &self,
+            tenant: TenantId,
+            _: &WellFilter,
+            page: PageRequest,
+        ) -> StorageResult<(Vec<WellWithLatest>, u64)> {
+            let mut wells: Vec<Well> =
+                self.wells.lock().unwrap().iter().filter(|w| w.tenant_id == tenant).cloned().collect();
+            wells.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+            let total = wells.len() as u64;
+            // Like a real adapter, serve at most 500 per page whatever was asked.
+            let items = wells
+                .into_iter()
+                .skip(page.offset as usize)
+                .take(page.limit.min(500) as usize)
+                .map(|well| WellWithLatest { well, latest: None })
+                .collect();
+            Ok((items, total))
+        }
+        async fn existing_well_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<HashSet<WellId>> {
+            let wells = self.wells.lock().unwrap();
+            Ok(wells.iter().filter(|w| w.tenant_id == tenant && ids.contains(&w.id)).map(|w| w.id).collect())
+        }
+    }
+
+    #[async_trait]
+    impl EntryRepository for FakeStorage {
+        async fn insert_entries(&self, _: TenantId, entries: &[FieldEntry]) -> StorageResult<InsertOutcome> {
+            let mut stored = self.entries.lock().unwrap();
+            let mut outcome = InsertOutcome::default();
+            for e in entries {
+                if stored.insert(e.id) {
+                    outcome.inserted += 1;
+                } else {
+                    outcome.duplicates += 1;
+                }
+            }
+            self.inserts.lock().unwrap().push(entries.iter().map(|e| e.id).collect());
+            Ok(outcome)
+        }
+        async fn entries_for_well(
+            &self,
+            _: TenantId,
+            _: WellId,
+            _: EntryQuery,
+        ) -> StorageResult<(Vec<FieldEntry>, u64)> {
+            unavailable()
+        }
+        async fn count_entries(&self, _: TenantId) -> StorageResult<u64> {
+            Ok(self.entries.lock().unwrap().len() as u64)
+        }
+    }
+
+    #[async_trait]
+    impl Storage for FakeStorage {
+        async fn migrate(&self) -> StorageResult<usize> {
+            Ok(0)
+        }
+        async fn ping(&self) -> StorageResult<()> {
+            Ok(())
+        }
+        fn dialect(&self) -> &'static str {
+            "fake"
+        }
+    }
+
+    struct FixedClock(DateTime<Utc>);
+
+    impl Clock for FixedClock {
+        fn now(&self) -> DateTime<Utc> {
+            self.0
+        }
+    }
+
+    fn setup() -> (Arc<FakeStorage>, Deps) {
+        let storage = Arc::new(FakeStorage::default());
+        let now = "2025-06-01T16:00:00Z".parse().unwrap();
+        let deps = Deps { storage: storage.clone(), clock: Arc::new(FixedClock(now)) };
+        (storage, deps)
+    }
+
+    fn end() -> NaiveDate {
+        NaiveDate::from_ymd_opt(2025, 6, 1).unwrap()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn simulator_backfill_writes_the_history_in_ascending_chunks_and_a_rerun_is_harmless() {
+        let (storage, deps) = setup();
+        let tenant = TenantId(Uuid::from_u128(9));
+        let fleet = SimulatedFleet::plan(&FleetSpec { wells: 150, months: 5, seed: 3 }, end());
+        let total = fleet.expected_entries();
+        assert!(total > INSERT_CHUNK as u64, "the test needs several chunks: {total}");
+        let calls = Mutex::new(Vec::new());
+        let (ids, report) =
+            backfill(&deps, tenant, &fleet, &|done, t| calls.lock().unwrap().push((done, t))).await.unwrap();
+
+        assert_eq!(ids.len(), 150);
+        assert_eq!(ids.iter().collect::<HashSet<_>>().len(), 150);
+        assert_eq!(
+            report,
+            BackfillReport { wells_created: 150, wells_reused: 0, entries_inserted: total, duplicates: 0 }
+        );
+        let calls = calls.into_inner().unwrap();
+        assert_eq!(calls.first(), Some(&(0, total)));
+        assert_eq!(calls.last(), Some(&(total, total)));
+        assert!(calls.windows(2).all(|w| w[0].0 < w[1].0));
+        let inserts = storage.inserts.lock().unwrap().clone();
+        assert!(inserts.len() >= 2 && inserts.iter().all(|c| c.len() <= INSERT_CHUNK));
+        let all: Vec<EntryId> = inserts.into_iter().flatten().collect();
+        assert!(all.windows(2).all(|w| w[0] < w[1]), "day-major order gives ascending ids");
+        // Wells are stored in well-index order with the fleet's data.
+        let stored = storage.wells.lock().unwrap().clone();
+        for (id, planned) in ids.iter().zip(fleet.wells()) {
+            let w = stored.iter().find(|w| w.id == *id).unwrap();
+            assert_eq!(w.api_number, planned.well.api_number);
+            assert_eq!(w.name, planned.well.name);
+        }
+
+        storage.inserts.lock().unwrap().clear();
+        let (again, report) = backfill(&deps, tenant, &fleet, &|_, _| {}).await.unwrap();
+        assert_eq!(again, ids, "wells found again by API number");
+        assert_eq!(
+            report,
+            BackfillReport { wells_created: 0, wells_reused: 150, entries_inserted: 0, duplicates: total }
+        );
+        assert_eq!(*storage.create_wells_calls.lock().unwrap(), 1, "nothing to create: no call");
+        assert_eq!(storage.count_entries(tenant).await.unwrap(), total);
+    }
+
+    #[tokio::test]
+    async fn simulator_backfill_of_a_larger_fleet_reuses_the_smaller_ones_wells() {
+        let (storage, deps) = setup();
+        let tenant = TenantId(Uuid::from_u128(9));
+        let small = SimulatedFleet::plan(&FleetSpec { wells: 20, months: 1, seed: 4 }, end());
+        let (small_ids, _) = backfill(&deps, tenant, &small, &|_, _| {}).await.unwrap();
+        // Another tenant's wells with the same API numbers are not reused.
+        let other = TenantId(Uuid::from_u128(10));
+        let (other_ids, r) = backfill(&deps, other, &small, &|_, _| {}).await.unwrap();
+        assert_eq!(r.wells_created, 20);
+        assert!(other_ids.iter().all(|id| !small_ids.contains(id)));
+
+        let big = SimulatedFleet::plan(&FleetSpec { wells: 35, months: 1, seed: 4 }, end());
+        let (big_ids, report) = backfill(&deps, tenant, &big, &|_, _| {}).await.unwrap();
+        assert_eq!(big_ids[..20], small_ids[..]);
+        assert_eq!((report.wells_created, report.wells_reused), (15, 20));
+        assert_eq!(storage.wells.lock().unwrap().len(), 20 + 20 + 15);
+        assert_eq!(report.entries_inserted + report.duplicates, big.expected_entries());
+        assert!(report.duplicates > 0 && report.entries_inserted > 0);
+    }
+
+    #[tokio::test]
+    async fn simulator_live_tick_ingests_one_reading_per_producing_well() {
+        let (storage, deps) = setup();
+        let tenant = TenantId(Uuid::from_u128(9));
+        let fleet = SimulatedFleet::plan(&FleetSpec { wells: 40, months: 2, seed: 5 }, end());
+        let (ids, _) = backfill(&deps, tenant, &fleet, &|_, _| {}).await.unwrap();
+        let before = storage.count_entries(tenant).await.unwrap();
+        let ingest = IngestService::new(deps.clone());
+
+        let response = live_tick(&ingest, &deps, tenant, &fleet, &ids).await.unwrap();
+        let producing = fleet.wells().iter().filter(|w| w.well.status == flowline_shared::WellStatus::Active).count();
+        assert_eq!(response, IngestResponse { accepted: producing as u64, duplicates: 0 });
+        assert_eq!(storage.count_entries(tenant).await.unwrap(), before + producing as u64);
+        // Same instant again: the same ids, all duplicates.
+        let again = live_tick(&ingest, &deps, tenant, &fleet, &ids).await.unwrap();
+        assert_eq!(again, IngestResponse { accepted: 0, duplicates: producing as u64 });
+        // No wells: nothing to send, no error.
+        let none = live_tick(&ingest, &deps, tenant, &fleet, &[]).await.unwrap();
+        assert_eq!(none, IngestResponse::default());
+    }
+}

@@ -1,1 +1,53 @@
-//! Fleet simulator (placeholder: being written).
+//! Fleet simulator: synthetic but plausible wells and production history, deterministic for a seed.
+//!
+//! Owns: placing wells in real basins (Permian Midland and Delaware, Eagle Ford, Bakken) with valid API numbers,
+//! county, lease and field names and locations; per-well production models (Arps hyperbolic decline, rising GOR and
+//! water cut, pressures and choke that follow the rate); correlated noise, downtime with reason codes, several
+//! gauges a day for some wells; and the field entries of any history day or live instant.
+//! Must not touch: I/O, tokio, storage. [`crate::services::simulation`] writes what this module generates.
+//!
+//! Invariants:
+//! - Same [`FleetSpec`] and history end: the same wells in the same order, the same entries with the same ids.
+//!   Every random number of a well-day is a hash of `(seed, well index, day, gauge)` (see `noise.rs`), so days can
+//!   be generated in any order and on their own.
+//! - The wells (names, API numbers, locations, statuses, models) depend on the seed only: another history end or
+//!   length slides their dates with the window, and a larger fleet with the same seed starts with the wells of the
+//!   smaller one (same index, same API number). Re-running with the same seed therefore finds its wells again.
+//! - Entry ids are UUIDv7: the timestamp is the entry's `recorded_at` in milliseconds, the other bytes come from a
+//!   hash of `(seed, well index, day, gauge)`. [`SimulatedFleet::entries_for_day`] returns a day's entries sorted by
+//!   id, and every entry of day D is recorded before every entry of day D+1, so a day-major sweep is ascending.
+//! - Every generated draft passes [`flowline_shared::FieldEntry::new`], with `source` = `simulator`.
+//!
+//! Meaning of an entry (the design's rule "volumes add up to the day's production; rates and pressures average"):
+//! an entry covers a part of a day. `oil_bbl`, `gas_mcf`, `water_bbl` and `hours_on` are the volumes and hours on
+//! production over that part, so the entries of a well-day add up to the day's volumes and hours on; pressures and
+//! choke are averages over it. A well gauged once a day has one entry covering the whole day; a well gauged two or
+//! three times has two or three entries each covering an equal share of the day (`hours_on` 12 or 8 on a full
+//! day). The producing-day rate of an entry is `volume / hours_on * 24`.
+//!
+//! Timing: day D's entries are recorded between D 11:00 UTC and D+1 04:00 UTC, which is inside the calendar day D
+//! of America/Chicago (the default tenant zone) in both standard and daylight time. A single daily gauge is taken
+//! around 12:00-15:00 UTC (the morning report).
+
+mod basins;
+mod decline;
+mod downtime;
+mod fleet;
+mod noise;
+
+#[cfg(test)]
+mod tests;
+
+pub use basins::{BASINS, Basin, County, FieldDef};
+pub use fleet::{DEFAULT_LIVE_INTERVAL, PlannedWell, SimulatedFleet};
+
+/// What to simulate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FleetSpec {
+    /// Number of wells.
+    pub wells: usize,
+    /// Months of history before the history end.
+    pub months: u32,
+    /// Seed of every random choice: the same seed gives the same fleet and the same entries.
+    pub seed: u64,
+}

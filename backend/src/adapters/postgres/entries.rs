@@ -1,0 +1,104 @@
+//! Field entries on PostgreSQL.
+
+use super::PostgresStorage;
+use super::rows::{self, ENTRY_COLUMNS, truncate_ms, unavailable};
+use crate::ports::{EntryQuery, EntryRepository, InsertOutcome, StorageError, StorageResult};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use flowline_shared::{FieldEntry, TenantId, WellId};
+use tokio_postgres::types::ToSql;
+use uuid::Uuid;
+
+/// Rows per `INSERT … SELECT FROM UNNEST(…)` statement; larger slices are split, all in one transaction.
+const CHUNK: usize = 10_000;
+
+const INSERT: &str = "INSERT INTO field_entries (id, tenant_id, well_id, recorded_at, oil_bbl, gas_mcf, water_bbl, \
+     tubing_psig, casing_psig, choke_64ths, hours_on, downtime_reason, source, is_correction, created_at) \
+     SELECT u.id, $1, u.well_id, u.recorded_at, u.oil, u.gas, u.water, u.tubing, u.casing, u.choke, u.hours, u.reason, \
+            u.source, u.correction, $2 \
+     FROM UNNEST($3::uuid[], $4::uuid[], $5::timestamptz[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], \
+                 $10::float8[], $11::float8[], $12::float8[], $13::text[], $14::text[], $15::bool[]) \
+          AS u(id, well_id, recorded_at, oil, gas, water, tubing, casing, choke, hours, reason, source, correction) \
+     ON CONFLICT (id) DO NOTHING";
+
+#[async_trait]
+impl EntryRepository for PostgresStorage {
+    async fn insert_entries(&self, tenant: TenantId, entries: &[FieldEntry]) -> StorageResult<InsertOutcome> {
+        let now = truncate_ms(Utc::now());
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(unavailable)?;
+        let stmt = tx.prepare(INSERT).await.map_err(unavailable)?;
+        let mut inserted = 0u64;
+        for chunk in entries.chunks(CHUNK) {
+            let ids: Vec<Uuid> = chunk.iter().map(|e| e.id.0).collect();
+            let wells: Vec<Uuid> = chunk.iter().map(|e| e.well_id.0).collect();
+            let at: Vec<DateTime<Utc>> = chunk.iter().map(|e| truncate_ms(e.recorded_at)).collect();
+            let oil: Vec<f64> = chunk.iter().map(|e| e.oil_bbl).collect();
+            let gas: Vec<f64> = chunk.iter().map(|e| e.gas_mcf).collect();
+            let water: Vec<f64> = chunk.iter().map(|e| e.water_bbl).collect();
+            let tubing: Vec<Option<f64>> = chunk.iter().map(|e| e.tubing_psig).collect();
+            let casing: Vec<Option<f64>> = chunk.iter().map(|e| e.casing_psig).collect();
+            let choke: Vec<Option<f64>> = chunk.iter().map(|e| e.choke_64ths).collect();
+            let hours: Vec<f64> = chunk.iter().map(|e| e.hours_on).collect();
+            let reason: Vec<Option<&str>> = chunk.iter().map(|e| e.downtime_reason.map(|r| r.as_str())).collect();
+            let source: Vec<&str> = chunk.iter().map(|e| e.source.as_str()).collect();
+            let correction: Vec<bool> = chunk.iter().map(|e| e.is_correction).collect();
+            let params: [&(dyn ToSql + Sync); 15] = [
+                &tenant.0, &now, &ids, &wells, &at, &oil, &gas, &water, &tubing, &casing, &choke, &hours, &reason,
+                &source, &correction,
+            ];
+            inserted += tx.execute(&stmt, &params).await.map_err(unavailable)?;
+        }
+        tx.commit().await.map_err(unavailable)?;
+        Ok(InsertOutcome { inserted, duplicates: entries.len() as u64 - inserted })
+    }
+
+    async fn entries_for_well(
+        &self,
+        tenant: TenantId,
+        well: WellId,
+        query: EntryQuery,
+    ) -> StorageResult<(Vec<FieldEntry>, u64)> {
+        let client = self.client().await?;
+        let from = query.from.map(truncate_ms);
+        let to = query.to.map(truncate_ms);
+        let window = "tenant_id = $1 AND well_id = $2 AND ($3::timestamptz IS NULL OR recorded_at >= $3) \
+                      AND ($4::timestamptz IS NULL OR recorded_at < $4)";
+        let params: [&(dyn ToSql + Sync); 4] = [&tenant.0, &well.0, &from, &to];
+        let total: i64 = client
+            .query_one(&format!("SELECT COUNT(*) FROM field_entries WHERE {window}"), &params)
+            .await
+            .map_err(unavailable)?
+            .try_get(0)
+            .map_err(unavailable)?;
+        let found = client
+            .query(
+                &format!(
+                    "SELECT {ENTRY_COLUMNS} FROM field_entries WHERE {window} ORDER BY recorded_at, id LIMIT {} OFFSET {}",
+                    query.page.limit, query.page.offset
+                ),
+                &params,
+            )
+            .await
+            .map_err(unavailable)?;
+        let entries = found
+            .iter()
+            .map(|row| {
+                let draft = rows::entry(row)?;
+                FieldEntry::new(draft).map_err(|e| StorageError::Unavailable(format!("stored entry is invalid: {e}")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok((entries, u64::try_from(total).unwrap_or(0)))
+    }
+
+    async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64> {
+        let client = self.client().await?;
+        let n: i64 = client
+            .query_one("SELECT COUNT(*) FROM field_entries WHERE tenant_id = $1", &[&tenant.0])
+            .await
+            .map_err(unavailable)?
+            .try_get(0)
+            .map_err(unavailable)?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

@@ -1,0 +1,34 @@
+//! Embedded SQLite migrations, applied in order inside one transaction each.
+
+use super::rows::unavailable;
+use crate::ports::StorageResult;
+use rusqlite::Connection;
+
+const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../../../migrations/sqlite/0001_init.sql"))];
+
+pub(super) fn apply(conn: &mut Connection) -> StorageResult<usize> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+    )
+    .map_err(unavailable)?;
+    let mut applied = 0;
+    for (version, name, sql) in MIGRATIONS {
+        let tx = conn.transaction().map_err(unavailable)?;
+        let done: bool = tx
+            .query_row("SELECT EXISTS (SELECT 1 FROM schema_migrations WHERE version = ?1)", [version], |r| r.get(0))
+            .map_err(unavailable)?;
+        if done {
+            continue;
+        }
+        tx.execute_batch(sql).map_err(unavailable)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?1, ?2, ?3)",
+            rusqlite::params![version, name, chrono::Utc::now().timestamp_millis()],
+        )
+        .map_err(unavailable)?;
+        tx.commit().map_err(unavailable)?;
+        tracing::info!(version, name, "applied SQLite migration");
+        applied += 1;
+    }
+    Ok(applied)
+}

@@ -1,0 +1,184 @@
+//! One function per subcommand.
+
+use super::args::{Command, TenantAction, UserAction};
+use super::progress;
+use crate::adapters::{DatabaseUrl, open_storage};
+use crate::app::{build_state, random_secret, spawn_server};
+use crate::config::Config;
+use crate::ports::{Storage, SystemClock};
+use crate::services::Deps;
+use crate::services::accounts::AccountService;
+use crate::services::auth::weak_secret_reason;
+use crate::services::import::ImportService;
+use crate::services::ingest::IngestService;
+use crate::services::simulation;
+use crate::simulator::{FleetSpec, SimulatedFleet};
+use anyhow::{Context, bail};
+use flowline_shared::TenantSlug;
+use std::sync::Arc;
+
+pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let storage = open(&config).await?;
+            tracing::info!(dialect = storage.dialect(), "database is up to date");
+            Ok(())
+        }
+        Command::Tenant { action: TenantAction::Add { slug, name, time_zone } } => {
+            let accounts = AccountService::new(deps(open(&config).await?));
+            let tenant = accounts.create_tenant(&slug, &name, &time_zone).await.context("creating the tenant")?;
+            println!("created tenant {} ({}, {})", tenant.slug, tenant.name, tenant.time_zone);
+            Ok(())
+        }
+        Command::User { action: UserAction::Add { tenant, username, password, role } } => {
+            let accounts = AccountService::new(deps(open(&config).await?));
+            let user = accounts.create_user(&tenant, &username, &password, role).await.context("creating the user")?;
+            println!("created user {} ({}) in tenant {tenant}", user.username, user.role.as_str());
+            Ok(())
+        }
+        Command::Import { tenant, format, file } => {
+            let deps = deps(open(&config).await?);
+            let tenant = find_tenant(&deps, &tenant).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let import = ImportService::new(deps.clone(), IngestService::new(deps));
+            let bar = progress::bar(0, "rows");
+            let report = import
+                .import(tenant, format, &bytes, &|done, total| {
+                    bar.set_length(total);
+                    bar.set_position(done);
+                })
+                .await;
+            bar.finish_and_clear();
+            let report = report.map_err(|e| import_error(e, &file))?;
+            println!(
+                "imported {}: {} rows, {} entries stored, {} duplicates, {} skipped, {} wells created",
+                file.display(),
+                report.rows,
+                report.accepted,
+                report.duplicates,
+                report.skipped,
+                report.wells_created
+            );
+            Ok(())
+        }
+        Command::Simulate { tenant, wells, months, seed, live, interval } => {
+            let deps = deps(open(&config).await?);
+            let tenant = find_tenant(&deps, &tenant).await?;
+            let fleet = SimulatedFleet::plan(&FleetSpec { wells, months, seed }, chrono::Utc::now().date_naive());
+            let bar = progress::bar(fleet.expected_entries(), "entries");
+            let result = simulation::backfill(&deps, tenant, &fleet, &|done, total| {
+                bar.set_length(total);
+                bar.set_position(done);
+            })
+            .await;
+            bar.finish_and_clear();
+            let (well_ids, report) = result.context("writing the simulated history")?;
+            println!(
+                "simulated {} wells ({} created): {} entries stored, {} duplicates",
+                well_ids.len(),
+                report.wells_created,
+                report.entries_inserted,
+                report.duplicates
+            );
+            if live {
+                let ingest = IngestService::new(deps.clone());
+                println!("simulating live every {}s; Ctrl-C stops", interval.as_secs());
+                let mut ticker = tokio::time::interval(interval);
+                loop {
+                    tokio::select! {
+                        _ = ticker.tick() => {
+                            match simulation::live_tick(&ingest, &deps, tenant, &fleet, &well_ids).await {
+                                Ok(r) => tracing::info!(accepted = r.accepted, "live readings sent"),
+                                Err(e) => tracing::warn!(error = %e, "live tick failed; retrying next interval"),
+                            }
+                        }
+                        _ = tokio::signal::ctrl_c() => break,
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
+fn import_error(e: crate::services::import::ImportError, file: &std::path::Path) -> anyhow::Error {
+    use crate::services::import::ImportError;
+    match e {
+        ImportError::Invalid(rows) => {
+            let mut msg = format!("{} rows of {} are invalid; nothing was imported:", rows.len(), file.display());
+            for row in rows.iter().take(20) {
+                let why: Vec<String> = row.errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect();
+                msg.push_str(&format!("\n  line {}: {}", row.row, why.join("; ")));
+            }
+            if rows.len() > 20 {
+                msg.push_str(&format!("\n  … and {} more", rows.len() - 20));
+            }
+            anyhow::anyhow!(msg)
+        }
+        other => anyhow::Error::new(other).context(format!("importing {}", file.display())),
+    }
+}
+
+fn deps(storage: Arc<dyn Storage>) -> Deps {
+    Deps { storage, clock: Arc::new(SystemClock) }
+}
+
+async fn open(config: &Config) -> anyhow::Result<Arc<dyn Storage>> {
+    let url = DatabaseUrl::parse(&config.database_url).map_err(anyhow::Error::msg).context("FLOWLINE_DATABASE_URL")?;
+    open_storage(&url).await.context("opening the database")
+}
+
+async fn find_tenant(deps: &Deps, slug: &str) -> anyhow::Result<flowline_shared::TenantId> {
+    let slug = TenantSlug::parse(slug).map_err(anyhow::Error::msg)?;
+    match deps.storage.tenant_by_slug(&slug).await? {
+        Some(t) => Ok(t.id),
+        None => bail!("tenant {slug} does not exist: create it with `flowline-server tenant add {slug}`"),
+    }
+}
+
+/// The JWT key to use, or why the server must not start.
+pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
+    match (&config.jwt_secret, config.demo) {
+        (Some(secret), false) => match weak_secret_reason(secret) {
+            Some(reason) => bail!("{reason}; refusing to start (set a long random secret, e.g. `openssl rand -hex 32`)"),
+            None => Ok(secret.as_bytes().to_vec()),
+        },
+        (Some(secret), true) => Ok(secret.as_bytes().to_vec()),
+        (None, true) => {
+            tracing::warn!("demo mode: using a random JWT secret; tokens end with this process");
+            Ok(random_secret())
+        }
+        (None, false) => bail!("FLOWLINE_JWT_SECRET is not set; refusing to start outside demo mode (FLOWLINE_DEMO=1)"),
+    }
+}
+
+async fn serve(config: Config) -> anyhow::Result<()> {
+    let secret = jwt_secret(&config)?;
+    let storage = open(&config).await?;
+    let state = build_state(storage, Arc::new(SystemClock), &secret, chrono::Duration::hours(config.token_ttl_hours))
+        .context("building the services")?;
+    let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    let server = spawn_server(listener, state, config.max_body_bytes).context("starting the HTTP server")?;
+    tracing::info!(url = %server.base_url(), "serving the Flowline API");
+    tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
+    tracing::info!("shutting down");
+    server.stop().await.context("stopping the server")?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn server_refuses_missing_or_weak_secret_outside_demo() {
+        let base = Config::default();
+        assert!(jwt_secret(&base).is_err());
+        assert!(jwt_secret(&Config { jwt_secret: Some("secret".into()), ..base.clone() }).is_err());
+        assert!(jwt_secret(&Config { jwt_secret: Some("changeme".into()), ..base.clone() }).is_err());
+        let strong = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978";
+        assert_eq!(jwt_secret(&Config { jwt_secret: Some(strong.into()), ..base.clone() }).unwrap(), strong.as_bytes());
+        assert_eq!(jwt_secret(&Config { demo: true, ..base }).unwrap().len(), 32);
+    }
+}

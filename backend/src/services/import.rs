@@ -1,1 +1,0 @@
-//! CSV import (placeholder: being written).

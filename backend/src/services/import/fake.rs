@@ -1,0 +1,181 @@
+//! A tiny in-memory `Storage` for the import tests only: tenants, wells and entries, with call counters. Methods
+//! the import does not use answer `Unavailable`.
+
+use crate::ports::{
+    EntryQuery, EntryRepository, InsertOutcome, NewTenant, NewUser, PageRequest, Storage, StorageError, StorageResult,
+    TenantRepository, UserCredentials, UserRepository, WellFilter, WellRepository, WellWithLatest,
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use flowline_shared::{EntryId, FieldEntry, NewWell, Tenant, TenantId, TenantSlug, User, Username, Well, WellId};
+use std::collections::{BTreeMap, HashSet};
+use std::sync::Mutex;
+use uuid::Uuid;
+
+#[derive(Default)]
+pub(crate) struct State {
+    pub tenants: Vec<Tenant>,
+    pub wells: Vec<Well>,
+    pub entries: BTreeMap<EntryId, (TenantId, FieldEntry)>,
+    pub insert_calls: usize,
+    pub create_wells_calls: usize,
+    /// Fail the n-th call of `insert_entries` (1-based) with `Unavailable`.
+    pub fail_insert_call: Option<usize>,
+}
+
+#[derive(Default)]
+pub(crate) struct FakeStorage {
+    pub state: Mutex<State>,
+}
+
+fn unsupported<T>() -> StorageResult<T> {
+    Err(StorageError::Unavailable("not supported by the import test fake".into()))
+}
+
+impl FakeStorage {
+    pub(crate) fn with_tenant(time_zone: chrono_tz::Tz) -> (Self, TenantId) {
+        let id = TenantId(Uuid::from_u128(0x7e));
+        let fake = Self::default();
+        fake.lock().tenants.push(Tenant {
+            id,
+            slug: TenantSlug::parse("acme").unwrap(),
+            name: "Acme".into(),
+            time_zone,
+            created_at: Utc::now(),
+        });
+        (fake, id)
+    }
+
+    pub(crate) fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        self.state.lock().unwrap()
+    }
+
+    pub(crate) fn add_well(&self, tenant: TenantId, well: &NewWell) -> Well {
+        let now = Utc::now();
+        let mut state = self.lock();
+        let w = Well {
+            id: WellId(Uuid::new_v4()),
+            tenant_id: tenant,
+            api_number: well.api_number.clone(),
+            name: well.name.clone(),
+            well_type: well.well_type,
+            status: well.status,
+            location: well.location,
+            lease: well.lease.clone(),
+            field: well.field.clone(),
+            county: well.county.clone(),
+            state: well.state.clone(),
+            first_production_date: well.first_production_date,
+            created_at: now,
+            updated_at: now,
+        };
+        state.wells.push(w.clone());
+        w
+    }
+}
+
+#[async_trait]
+impl TenantRepository for FakeStorage {
+    async fn create_tenant(&self, _tenant: &NewTenant) -> StorageResult<Tenant> {
+        unsupported()
+    }
+    async fn tenant_by_slug(&self, _slug: &TenantSlug) -> StorageResult<Option<Tenant>> {
+        unsupported()
+    }
+    async fn tenant_by_id(&self, id: TenantId) -> StorageResult<Option<Tenant>> {
+        Ok(self.lock().tenants.iter().find(|t| t.id == id).cloned())
+    }
+}
+
+#[async_trait]
+impl UserRepository for FakeStorage {
+    async fn create_user(&self, _user: &NewUser) -> StorageResult<User> {
+        unsupported()
+    }
+    async fn user_credentials(&self, _t: TenantId, _u: &Username) -> StorageResult<Option<UserCredentials>> {
+        unsupported()
+    }
+}
+
+#[async_trait]
+impl WellRepository for FakeStorage {
+    async fn create_well(&self, tenant: TenantId, well: &NewWell, _now: DateTime<Utc>) -> StorageResult<Well> {
+        Ok(self.add_well(tenant, well))
+    }
+    async fn create_wells(&self, tenant: TenantId, wells: &[NewWell], _now: DateTime<Utc>) -> StorageResult<Vec<Well>> {
+        self.lock().create_wells_calls += 1;
+        Ok(wells.iter().map(|w| self.add_well(tenant, w)).collect())
+    }
+    async fn update_well(&self, _tenant: TenantId, _well: &Well) -> StorageResult<Well> {
+        unsupported()
+    }
+    async fn get_well(&self, tenant: TenantId, id: WellId) -> StorageResult<Option<Well>> {
+        Ok(self.lock().wells.iter().find(|w| w.tenant_id == tenant && w.id == id).cloned())
+    }
+    async fn list_wells(
+        &self,
+        tenant: TenantId,
+        _filter: &WellFilter,
+        page: PageRequest,
+    ) -> StorageResult<(Vec<WellWithLatest>, u64)> {
+        let mut wells: Vec<Well> = self.lock().wells.iter().filter(|w| w.tenant_id == tenant).cloned().collect();
+        wells.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
+        let total = wells.len() as u64;
+        let items = wells
+            .into_iter()
+            .skip(page.offset as usize)
+            .take(page.limit as usize)
+            .map(|well| WellWithLatest { well, latest: None })
+            .collect();
+        Ok((items, total))
+    }
+    async fn existing_well_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<HashSet<WellId>> {
+        let state = self.lock();
+        Ok(ids.iter().copied().filter(|id| state.wells.iter().any(|w| w.tenant_id == tenant && w.id == *id)).collect())
+    }
+}
+
+#[async_trait]
+impl EntryRepository for FakeStorage {
+    async fn insert_entries(&self, tenant: TenantId, entries: &[FieldEntry]) -> StorageResult<InsertOutcome> {
+        let mut state = self.lock();
+        state.insert_calls += 1;
+        if state.fail_insert_call == Some(state.insert_calls) {
+            return Err(StorageError::Unavailable("disk full".into()));
+        }
+        let mut outcome = InsertOutcome::default();
+        for e in entries {
+            if state.entries.contains_key(&e.id) {
+                outcome.duplicates += 1;
+            } else {
+                state.entries.insert(e.id, (tenant, e.clone()));
+                outcome.inserted += 1;
+            }
+        }
+        Ok(outcome)
+    }
+    async fn entries_for_well(
+        &self,
+        _tenant: TenantId,
+        _well: WellId,
+        _query: EntryQuery,
+    ) -> StorageResult<(Vec<FieldEntry>, u64)> {
+        unsupported()
+    }
+    async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64> {
+        Ok(self.lock().entries.values().filter(|(t, _)| *t == tenant).count() as u64)
+    }
+}
+
+#[async_trait]
+impl Storage for FakeStorage {
+    async fn migrate(&self) -> StorageResult<usize> {
+        Ok(0)
+    }
+    async fn ping(&self) -> StorageResult<()> {
+        Ok(())
+    }
+    fn dialect(&self) -> &'static str {
+        "fake"
+    }
+}

@@ -1,0 +1,108 @@
+//! The I/O thread: one dedicated OS thread that owns a tokio runtime, the HTTP client, the embedded backend and
+//! (later) the offline cache and the WebSocket.
+//!
+//! Owns: everything that waits. The UI thread talks to it only through [`IoHandle`]: [`Command`]s in over a tokio
+//! channel, [`Event`]s out over a `std::sync::mpsc` channel, with a wake-up call (the app passes
+//! `egui::Context::request_repaint`) after each event.
+//! Must not touch: egui widgets or the model. This is the only module that names tokio, reqwest or the backend.
+
+pub mod client;
+mod embedded;
+mod error;
+mod sink;
+mod worker;
+
+use crate::protocol::{Command, Event};
+pub use sink::{EventSink, Waker};
+use std::path::PathBuf;
+use std::sync::mpsc;
+use std::time::Duration;
+use tokio::sync::mpsc::UnboundedSender;
+
+/// Default interval of the well refresh while connected.
+pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
+
+/// Which backend to talk to.
+#[derive(Debug, Clone, PartialEq)]
+pub enum BackendChoice {
+    /// Start the backend in this process on a demo database in `data_dir`, and sign in automatically.
+    Embedded { data_dir: PathBuf },
+    /// A server elsewhere; the user signs in through the login dialog.
+    Remote { base_url: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct IoConfig {
+    pub backend: BackendChoice,
+    /// How often the wells are refreshed while connected.
+    pub refresh_interval: Duration,
+    /// Page size of the well list requests.
+    pub page_size: u32,
+}
+
+impl IoConfig {
+    pub fn new(backend: BackendChoice) -> Self {
+        Self { backend, refresh_interval: DEFAULT_REFRESH, page_size: 200 }
+    }
+}
+
+/// The UI thread's end of the I/O thread. Dropping it asks the thread to stop.
+pub struct IoHandle {
+    commands: UnboundedSender<Command>,
+    events: mpsc::Receiver<Event>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl IoHandle {
+    /// Starts the I/O thread. `waker` is called after each event is queued (pass `ctx.request_repaint()`).
+    pub fn spawn(config: IoConfig, waker: Waker) -> std::io::Result<Self> {
+        let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
+        let (event_tx, event_rx) = mpsc::channel();
+        let sink = EventSink::new(event_tx, waker);
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .thread_name("flowline-io")
+            .enable_all()
+            .build()?;
+        let thread = std::thread::Builder::new().name("flowline-io-main".to_owned()).spawn(move || {
+            runtime.block_on(worker::run(config, command_rx, sink));
+            // Do not wait for tasks stuck in I/O when the app closes.
+            runtime.shutdown_timeout(Duration::from_secs(2));
+        })?;
+        Ok(Self { commands: command_tx, events: event_rx, thread: Some(thread) })
+    }
+
+    /// Queues a command; false when the I/O thread has stopped.
+    pub fn send(&self, command: Command) -> bool {
+        self.commands.send(command).is_ok()
+    }
+
+    /// The next pending event, without waiting.
+    pub fn try_recv(&self) -> Option<Event> {
+        self.events.try_recv().ok()
+    }
+
+    /// Asks the thread to stop and waits for it up to `timeout`; returns whether it stopped in time.
+    pub fn shutdown(&mut self, timeout: Duration) -> bool {
+        let _ = self.commands.send(Command::Shutdown);
+        let Some(thread) = self.thread.take() else { return true };
+        let deadline = std::time::Instant::now() + timeout;
+        while !thread.is_finished() {
+            if std::time::Instant::now() >= deadline {
+                tracing::warn!("the I/O thread did not stop within {timeout:?}; leaving it to the process exit");
+                return false;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        if thread.join().is_err() {
+            tracing::error!("the I/O thread panicked");
+        }
+        true
+    }
+}
+
+impl Drop for IoHandle {
+    fn drop(&mut self) {
+        let _ = self.commands.send(Command::Shutdown);
+    }
+}

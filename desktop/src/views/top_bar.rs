@@ -1,0 +1,97 @@
+//! The top bar: app name, connection state (icon and words, not colour alone), server, user, data age, refresh
+//! and theme buttons.
+//!
+//! Owns: how a connection state is worded and marked. Must not touch: the model (read only) or I/O.
+
+use super::Clock;
+use crate::format::{self, format_last_updated};
+use crate::model::{ConnectionState, Mode, Model};
+use crate::protocol::{Command, ThemeChoice};
+use crate::theme::{self, tokens::Palette, tokens::icon};
+use egui::{Color32, RichText};
+
+pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<Command>) {
+    let p = theme::palette(ui);
+    ui.horizontal_wrapped(|ui| {
+        ui.label(RichText::new("Flowline").heading().strong().color(p.text_strong));
+        ui.separator();
+        let (glyph, text, color) = connection_line(&model.connection, clock, p);
+        ui.label(RichText::new(format!("{glyph} {text}")).color(color).strong());
+        if let ConnectionState::Starting { .. } | ConnectionState::Connecting = model.connection {
+            ui.spinner();
+        }
+        ui.separator();
+        ui.label(RichText::new(server_line(model)).color(p.text_weak));
+        if let Some(session) = &model.session {
+            ui.separator();
+            ui.label(RichText::new(format!("{} @ {} ({})", session.username, session.tenant, role(session.role))).color(p.text_weak));
+        }
+        ui.separator();
+        let updated = format_last_updated(model.last_updated, clock.now);
+        let updated_color = match model.last_updated {
+            Some(at) if format::is_stale(at, clock.now) => p.stale,
+            _ => p.text,
+        };
+        ui.label(RichText::new(updated).color(updated_color));
+
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let (theme_glyph, theme_text) = match model.theme {
+                ThemeChoice::Dark => (icon::LIGHT_THEME, "Light theme"),
+                ThemeChoice::Light => (icon::DARK_THEME, "Dark theme"),
+            };
+            if ui.button(format!("{theme_glyph} {theme_text}")).clicked() {
+                commands.push(Command::SetTheme(model.theme.toggled()));
+            }
+            if let Some(session) = &model.session {
+                if model.mode == Mode::Remote
+                    && ui.button("Sign out").on_hover_text(format!("Sign {} out", session.username)).clicked()
+                {
+                    commands.push(Command::Logout);
+                }
+                if ui
+                    .button(format!("{} Refresh", icon::REFRESH))
+                    .on_hover_text(format!("Fetch the wells now (they refresh every {} s)", model.refresh_interval.as_secs()))
+                    .clicked()
+                {
+                    commands.push(Command::RefreshNow);
+                }
+            }
+        });
+    });
+}
+
+/// Glyph, words and colour of a connection state. Normal states are grey; only an outage is coloured.
+pub fn connection_line(state: &ConnectionState, clock: &Clock, p: &Palette) -> (&'static str, String, Color32) {
+    match state {
+        ConnectionState::Starting { progress } => {
+            let percent = progress.fraction().map(|f| format!(" {:.0} %", f * 100.0)).unwrap_or_default();
+            (icon::STARTING, format!("Starting{percent}"), p.text)
+        }
+        ConnectionState::Connecting => (icon::CONNECTING, "Connecting…".to_owned(), p.text),
+        ConnectionState::Online { since } => {
+            (icon::ONLINE, format!("Online since {}", clock.zone.clock(*since, clock.now)), p.text)
+        }
+        ConnectionState::Offline { error, since } => (
+            icon::OFFLINE,
+            format!("Offline since {}: {error}", clock.zone.clock(*since, clock.now)),
+            p.warning,
+        ),
+        ConnectionState::NeedsLogin => (icon::NEEDS_LOGIN, "Sign-in required".to_owned(), p.text),
+    }
+}
+
+fn server_line(model: &Model) -> String {
+    let url = model.server_url.as_deref().unwrap_or("(starting)");
+    match model.mode {
+        Mode::Embedded { .. } => format!("Server: {url} (embedded demo)"),
+        Mode::Remote => format!("Server: {url}"),
+    }
+}
+
+fn role(role: flowline_shared::Role) -> &'static str {
+    match role {
+        flowline_shared::Role::Viewer => "viewer",
+        flowline_shared::Role::Operator => "operator",
+        flowline_shared::Role::Admin => "admin",
+    }
+}
