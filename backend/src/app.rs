@@ -49,7 +49,11 @@ impl RunningServer {
 }
 
 /// Serves `state` on `listener` in a background task.
-pub fn spawn_server(listener: tokio::net::TcpListener, state: AppState, max_body_bytes: usize) -> std::io::Result<RunningServer> {
+pub fn spawn_server(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    max_body_bytes: usize,
+) -> std::io::Result<RunningServer> {
     let addr = listener.local_addr()?;
     let (shutdown, mut rx) = tokio::sync::watch::channel(false);
     let router = http::router(state, max_body_bytes);

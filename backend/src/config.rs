@@ -66,8 +66,10 @@ impl Config {
     pub fn load_from(file: Option<&Path>, env: impl Fn(&str) -> Option<String>) -> anyhow::Result<Self> {
         let mut config = Self::default();
         if let Some(path) = file {
-            let text = std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
-            let layer: FileLayer = toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?;
+            let text =
+                std::fs::read_to_string(path).with_context(|| format!("reading config file {}", path.display()))?;
+            let layer: FileLayer =
+                toml::from_str(&text).with_context(|| format!("parsing config file {}", path.display()))?;
             config.apply(layer)?;
         }
         let parse_env = |key: &str| -> anyhow::Result<Option<String>> { Ok(env(key).filter(|v| !v.is_empty())) };
@@ -127,7 +129,8 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let file = dir.path().join("flowline.toml");
         std::fs::write(&file, "bind = \"0.0.0.0:9000\"\ntoken_ttl_hours = 2\nlog = \"debug\"\n").unwrap();
-        let env: HashMap<&str, &str> = [("FLOWLINE_BIND", "127.0.0.1:7000"), ("FLOWLINE_DATABASE_URL", "postgres://x/y")].into();
+        let env: HashMap<&str, &str> =
+            [("FLOWLINE_BIND", "127.0.0.1:7000"), ("FLOWLINE_DATABASE_URL", "postgres://x/y")].into();
         let c = Config::load_from(Some(&file), |k| env.get(k).map(|v| (*v).to_owned())).unwrap();
         assert_eq!(c.bind.to_string(), "127.0.0.1:7000");
         assert_eq!(c.token_ttl_hours, 2);

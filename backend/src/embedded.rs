@@ -31,8 +31,13 @@ pub enum StartupProgress {
     OpeningDatabase,
     SeedingDemoTenant,
     /// Writing simulated history: entries written so far of the total.
-    SimulatingHistory { done: u64, total: u64 },
-    Listening { base_url: String },
+    SimulatingHistory {
+        done: u64,
+        total: u64,
+    },
+    Listening {
+        base_url: String,
+    },
 }
 
 #[derive(Debug, Clone)]

@@ -73,8 +73,16 @@ async fn login_issues_a_token_and_rejects_bad_credentials_alike() {
     let body: Value = res.json().await.unwrap();
     assert_eq!(body["role"], "operator");
     assert!(body["expires_at"].as_str().is_some());
-    for (tenant, user, pass) in [("alpha", "ops", "wrong-password"), ("alpha", "ghost", common::PASSWORD), ("nope", "ops", common::PASSWORD)] {
-        let res = app.http.post(app.url("/api/v1/auth/login")).json(&json!({ "tenant": tenant, "username": user, "password": pass })).send().await.unwrap();
+    for (tenant, user, pass) in
+        [("alpha", "ops", "wrong-password"), ("alpha", "ghost", common::PASSWORD), ("nope", "ops", common::PASSWORD)]
+    {
+        let res = app
+            .http
+            .post(app.url("/api/v1/auth/login"))
+            .json(&json!({ "tenant": tenant, "username": user, "password": pass }))
+            .send()
+            .await
+            .unwrap();
         expect_error(res, StatusCode::UNAUTHORIZED, "invalid_credentials").await;
     }
 }
@@ -84,23 +92,50 @@ async fn wells_create_get_update_list() {
     let app = spawn_app().await;
     let token = app.token("alpha", "ops").await;
     let id = a_well(&app, &token, "42-317-12345").await;
-    let well: Value = app.http.get(app.url(&format!("/api/v1/wells/{id}"))).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let well: Value = app
+        .http
+        .get(app.url(&format!("/api/v1/wells/{id}")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(well["api_number"], "42-317-12345-00-00");
     assert_eq!(well["status"], "active");
-    let res = app.http.patch(app.url(&format!("/api/v1/wells/{id}"))).bearer_auth(&token).json(&json!({ "status": "shut_in", "lease": "University 7" })).send().await.unwrap();
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/wells/{id}")))
+        .bearer_auth(&token)
+        .json(&json!({ "status": "shut_in", "lease": "University 7" }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["status"], "shut_in");
     a_well(&app, &token, "42-317-12346").await;
-    let list: Value = app.http.get(app.url("/api/v1/wells?status=shut_in&limit=10")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value = app
+        .http
+        .get(app.url("/api/v1/wells?status=shut_in&limit=10"))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(list["total"], 1);
     assert_eq!(list["items"][0]["lease"], "University 7");
-    let list: Value = app.http.get(app.url("/api/v1/wells?q=12346")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        app.http.get(app.url("/api/v1/wells?q=12346")).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["total"], 1);
     // Another tenant sees none of it.
     let beta = app.token("beta", "ops").await;
     let res = app.http.get(app.url(&format!("/api/v1/wells/{id}"))).bearer_auth(&beta).send().await.unwrap();
     expect_error(res, StatusCode::NOT_FOUND, "not_found").await;
-    let list: Value = app.http.get(app.url("/api/v1/wells")).bearer_auth(&beta).send().await.unwrap().json().await.unwrap();
+    let list: Value =
+        app.http.get(app.url("/api/v1/wells")).bearer_auth(&beta).send().await.unwrap().json().await.unwrap();
     assert_eq!(list["total"], 0);
 }
 
@@ -116,7 +151,9 @@ async fn ingest_is_idempotent_and_entries_are_listed() {
     assert_eq!(res, json!({ "accepted": 0, "duplicates": 2 }), "a retried request is harmless");
     let page: Value = app
         .http
-        .get(app.url(&format!("/api/v1/wells/{well}/field-entries?from=2024-06-01T00:00:00Z&to=2024-06-02T00:00:00Z&limit=10")))
+        .get(app.url(&format!(
+            "/api/v1/wells/{well}/field-entries?from=2024-06-01T00:00:00Z&to=2024-06-02T00:00:00Z&limit=10"
+        )))
         .bearer_auth(&token)
         .send()
         .await
@@ -134,18 +171,33 @@ async fn bad_json_bodies_are_rejected_and_nothing_is_stored() {
     let token = app.token("alpha", "ops").await;
     let well = a_well(&app, &token, "42-317-00002").await;
     let send_raw = |body: &'static str| {
-        app.http.post(app.url("/api/v1/field-entries")).bearer_auth(&token).header("content-type", "application/json").body(body).send()
+        app.http
+            .post(app.url("/api/v1/field-entries"))
+            .bearer_auth(&token)
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
     };
     expect_error(send_raw("{\"entries\": [").await.unwrap(), StatusCode::BAD_REQUEST, "invalid_json").await;
 
     let mut unknown = entry(&well);
     unknown["pressure"] = json!(12);
-    let body = expect_error(post_entries(&app, &token, &json!({ "entries": [unknown] })).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    let body = expect_error(
+        post_entries(&app, &token, &json!({ "entries": [unknown] })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+    )
+    .await;
     assert!(body["message"].as_str().unwrap().contains("pressure"), "{body}");
 
     let mut wrong_type = entry(&well);
     wrong_type["oil_bbl"] = json!("lots");
-    let body = expect_error(post_entries(&app, &token, &json!({ "entries": [entry(&well), wrong_type] })).await, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    let body = expect_error(
+        post_entries(&app, &token, &json!({ "entries": [entry(&well), wrong_type] })).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "invalid_body",
+    )
+    .await;
     assert_eq!(body["details"]["path"], "entries[1].oil_bbl");
     assert_eq!(entry_count(&app, "alpha").await, 0);
 }
@@ -168,11 +220,19 @@ async fn invalid_rows_reject_the_whole_batch_with_every_reason() {
     let dup = entry(&well);
     let foreign = entry(&beta_well);
     let batch = json!({ "entries": [entry(&well), negative, correction, long_day, dup.clone(), dup, foreign] });
-    let body = expect_error(post_entries(&app, &token, &batch).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let body =
+        expect_error(post_entries(&app, &token, &batch).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+            .await;
     let rows = body["details"]["rows"].as_array().unwrap();
     let summary: Vec<(u64, String)> = rows
         .iter()
-        .flat_map(|r| r["errors"].as_array().unwrap().iter().map(move |e| (r["row"].as_u64().unwrap(), e["field"].as_str().unwrap().to_owned())))
+        .flat_map(|r| {
+            r["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(move |e| (r["row"].as_u64().unwrap(), e["field"].as_str().unwrap().to_owned()))
+        })
         .collect();
     assert_eq!(
         summary,
@@ -193,7 +253,15 @@ async fn oversized_batches_get_413() {
     expect_error(res, StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large").await;
     // A body over the byte limit is refused before it is parsed.
     let huge = format!("{{\"entries\": [{}]}}", "1,".repeat(5_000_000));
-    let res = app.http.post(app.url("/api/v1/field-entries")).bearer_auth(&token).header("content-type", "application/json").body(huge).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/field-entries"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body(huge)
+        .send()
+        .await
+        .unwrap();
     expect_error(res, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
     assert_eq!(entry_count(&app, "alpha").await, 0);
 }
@@ -202,9 +270,11 @@ async fn oversized_batches_get_413() {
 async fn bad_wells_are_rejected() {
     let app = spawn_app().await;
     let token = app.token("alpha", "ops").await;
-    let res = create_well(&app, &token, json!({ "name": "X", "type": "oil", "latitude": 95.0, "longitude": -200.0 })).await;
+    let res =
+        create_well(&app, &token, json!({ "name": "X", "type": "oil", "latitude": 95.0, "longitude": -200.0 })).await;
     let body = expect_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let fields: Vec<&str> = body["details"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        body["details"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["latitude", "longitude"]);
     for api in ["42-317", "99-317-12345", "42-317-1234X"] {
         let res = create_well(&app, &token, json!({ "name": "X", "type": "oil", "api_number": api })).await;
@@ -225,14 +295,24 @@ async fn tokens_missing_expired_forged_or_unsigned_get_401() {
     let token = app.token("alpha", "ops").await;
     let wells = || app.http.get(app.url("/api/v1/wells"));
     expect_error(wells().send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
-    expect_error(wells().header("authorization", "Basic abc").send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_error(
+        wells().header("authorization", "Basic abc").send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
 
     // Forged: same claims, signed with another key.
     let claims: Value = {
         use base64_like::decode_segment;
         serde_json::from_slice(&decode_segment(token.split('.').nth(1).unwrap())).unwrap()
     };
-    let forged = jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &jsonwebtoken::EncodingKey::from_secret(b"another-key-of-sufficient-length!!")).unwrap();
+    let forged = jsonwebtoken::encode(
+        &jsonwebtoken::Header::default(),
+        &claims,
+        &jsonwebtoken::EncodingKey::from_secret(b"another-key-of-sufficient-length!!"),
+    )
+    .unwrap();
     expect_error(wells().bearer_auth(&forged).send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
 
     // alg: none, no signature.
@@ -244,7 +324,8 @@ async fn tokens_missing_expired_forged_or_unsigned_get_401() {
     // Still valid now; expired after the TTL.
     assert_eq!(wells().bearer_auth(&token).send().await.unwrap().status(), 200);
     app.clock.advance(chrono::Duration::hours(13));
-    let body = expect_error(wells().bearer_auth(&token).send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let body =
+        expect_error(wells().bearer_auth(&token).send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
     assert!(body["message"].as_str().unwrap().contains("expired"));
 }
 
@@ -254,11 +335,35 @@ async fn viewers_cannot_write() {
     let ops = app.token("alpha", "ops").await;
     let viewer = app.token("alpha", "viewer").await;
     let well = a_well(&app, &ops, "42-317-00006").await;
-    expect_error(post_entries(&app, &viewer, &json!({ "entries": [entry(&well)] })).await, StatusCode::FORBIDDEN, "forbidden").await;
-    expect_error(create_well(&app, &viewer, json!({ "name": "V", "type": "gas" })).await, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = app.http.patch(app.url(&format!("/api/v1/wells/{well}"))).bearer_auth(&viewer).json(&json!({ "name": "Renamed" })).send().await.unwrap();
+    expect_error(
+        post_entries(&app, &viewer, &json!({ "entries": [entry(&well)] })).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    expect_error(
+        create_well(&app, &viewer, json!({ "name": "V", "type": "gas" })).await,
+        StatusCode::FORBIDDEN,
+        "forbidden",
+    )
+    .await;
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/wells/{well}")))
+        .bearer_auth(&viewer)
+        .json(&json!({ "name": "Renamed" }))
+        .send()
+        .await
+        .unwrap();
     expect_error(res, StatusCode::FORBIDDEN, "forbidden").await;
-    let res = app.http.post(app.url("/api/v1/field-entries/import")).bearer_auth(&viewer).body("well,recorded_at\n").send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/field-entries/import"))
+        .bearer_auth(&viewer)
+        .body("well,recorded_at\n")
+        .send()
+        .await
+        .unwrap();
     expect_error(res, StatusCode::FORBIDDEN, "forbidden").await;
     assert_eq!(entry_count(&app, "alpha").await, 0);
     assert_eq!(well_count(&app, "alpha").await, 1);
@@ -272,7 +377,14 @@ async fn sql_metacharacters_in_filters_are_plain_data() {
     let token = app.token("alpha", "ops").await;
     a_well(&app, &token, "42-317-00007").await;
     for hostile in ["'; DROP TABLE wells; --", "x' OR '1'='1", "%", "_"] {
-        let res = app.http.get(app.url("/api/v1/wells")).query(&[("q", hostile), ("lease", hostile)]).bearer_auth(&token).send().await.unwrap();
+        let res = app
+            .http
+            .get(app.url("/api/v1/wells"))
+            .query(&[("q", hostile), ("lease", hostile)])
+            .bearer_auth(&token)
+            .send()
+            .await
+            .unwrap();
         assert_eq!(res.status(), 200);
         assert_eq!(res.json::<Value>().await.unwrap()["total"], 0, "{hostile}");
     }
@@ -283,13 +395,25 @@ async fn sql_metacharacters_in_filters_are_plain_data() {
 async fn bad_query_parameters_name_the_parameter() {
     let app = spawn_app().await;
     let token = app.token("alpha", "ops").await;
-    for (query, param) in [("limit=0", "limit"), ("limit=abc", "limit"), ("limit=5000", "limit"), ("status=flowing", "status"), ("sort=name", "sort")] {
+    for (query, param) in [
+        ("limit=0", "limit"),
+        ("limit=abc", "limit"),
+        ("limit=5000", "limit"),
+        ("status=flowing", "status"),
+        ("sort=name", "sort"),
+    ] {
         let res = app.http.get(app.url(&format!("/api/v1/wells?{query}"))).bearer_auth(&token).send().await.unwrap();
         let body = expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
         assert_eq!(body["details"]["parameter"], param, "{query}");
     }
     let well = a_well(&app, &token, "42-317-00008").await;
-    let res = app.http.get(app.url(&format!("/api/v1/wells/{well}/field-entries?from=yesterday"))).bearer_auth(&token).send().await.unwrap();
+    let res = app
+        .http
+        .get(app.url(&format!("/api/v1/wells/{well}/field-entries?from=yesterday")))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
     expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
     let res = app.http.get(app.url("/api/v1/wells/not-a-uuid")).bearer_auth(&token).send().await.unwrap();
     expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
@@ -303,17 +427,41 @@ async fn csv_with_a_bad_row_imports_nothing_and_says_which_row() {
     let csv = "well,recorded_at,oil_bbl,gas_mcf,water_bbl,hours_on\n\
                42-317-00009,2024-06-01T12:00:00Z,100,200,10,24\n\
                42-317-00009,2024-06-02T12:00:00Z,-5,200,10,24\n";
-    let res = app.http.post(app.url("/api/v1/field-entries/import?format=flowline")).bearer_auth(&token).body(csv).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/field-entries/import?format=flowline"))
+        .bearer_auth(&token)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
     let body = expect_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(body["details"]["rows"][0]["row"], 3, "line 3 of the file (the header is line 1)");
     assert_eq!(body["details"]["rows"][0]["errors"][0]["field"], "oil_bbl");
     assert_eq!(entry_count(&app, "alpha").await, 0);
 
     let good = csv.lines().take(2).collect::<Vec<_>>().join("\n");
-    let res = app.http.post(app.url("/api/v1/field-entries/import?format=flowline")).bearer_auth(&token).body(good.clone()).send().await.unwrap();
+    let res = app
+        .http
+        .post(app.url("/api/v1/field-entries/import?format=flowline"))
+        .bearer_auth(&token)
+        .body(good.clone())
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 200);
     assert_eq!(res.json::<Value>().await.unwrap()["accepted"], 1);
-    let again: Value = app.http.post(app.url("/api/v1/field-entries/import?format=flowline")).bearer_auth(&token).body(good).send().await.unwrap().json().await.unwrap();
+    let again: Value = app
+        .http
+        .post(app.url("/api/v1/field-entries/import?format=flowline"))
+        .bearer_auth(&token)
+        .body(good)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
     assert_eq!(again["duplicates"], 1, "re-importing the same file is harmless");
 }
 

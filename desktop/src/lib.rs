@@ -13,6 +13,7 @@ pub mod format;
 pub mod io;
 pub mod model;
 pub mod protocol;
+pub mod rates;
 pub mod theme;
 pub mod views;
 

@@ -67,10 +67,6 @@ fn main() -> anyhow::Result<()> {
         persistence_path: Some(data_dir.join("desktop-ui.ron")),
         ..Default::default()
     };
-    eframe::run_native(
-        "Flowline",
-        options,
-        Box::new(move |cc| Ok(Box::new(FlowlineApp::new(cc, config)?))),
-    )
-    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+    eframe::run_native("Flowline", options, Box::new(move |cc| Ok(Box::new(FlowlineApp::new(cc, config)?))))
+        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }

@@ -6,7 +6,7 @@
 use crate::protocol::{Event, StartupStep, ThemeChoice, WellColumn};
 use chrono::{DateTime, Utc};
 use flowline_shared::Role;
-use flowline_shared::dto::WellView;
+use flowline_shared::dto::{LatestReading, WellView};
 use std::cmp::Ordering;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -267,9 +267,9 @@ pub fn sort_wells(wells: &mut [WellView], sort: WellSort) {
     });
 }
 
-/// `None` when at least one side lacks the value.
+/// `None` when at least one side lacks the value. Rates sort by the rate per calendar day the table shows.
 fn compare(a: &WellView, b: &WellView, column: WellColumn) -> Option<Ordering> {
-    let reading = |w: &WellView, f: fn(&flowline_shared::dto::LatestReading) -> f64| w.last_reading.as_ref().map(f);
+    let value = |w: &WellView, f: fn(&LatestReading) -> f64| w.last_reading.as_ref().map(f);
     let floats = |x: Option<f64>, y: Option<f64>| Some(x?.total_cmp(&y?));
     match column {
         WellColumn::Name => Some(a.well.name.to_lowercase().cmp(&b.well.name.to_lowercase())),
@@ -278,17 +278,23 @@ fn compare(a: &WellView, b: &WellView, column: WellColumn) -> Option<Ordering> {
         WellColumn::LastReading => {
             Some(a.last_reading.as_ref()?.recorded_at.cmp(&b.last_reading.as_ref()?.recorded_at))
         }
-        WellColumn::Oil => floats(reading(a, |r| r.oil_bbl), reading(b, |r| r.oil_bbl)),
-        WellColumn::Gas => floats(reading(a, |r| r.gas_mcf), reading(b, |r| r.gas_mcf)),
-        WellColumn::Water => floats(reading(a, |r| r.water_bbl), reading(b, |r| r.water_bbl)),
-        WellColumn::HoursOn => floats(reading(a, |r| r.hours_on), reading(b, |r| r.hours_on)),
+        WellColumn::Oil => floats(value(a, |r| r.oil_bbl), value(b, |r| r.oil_bbl)),
+        WellColumn::Gas => floats(value(a, |r| r.gas_mcf), value(b, |r| r.gas_mcf)),
+        WellColumn::Water => floats(value(a, |r| r.water_bbl), value(b, |r| r.water_bbl)),
+        WellColumn::HoursOn => floats(value(a, |r| r.hours_on), value(b, |r| r.hours_on)),
     }
 }
 
 fn missing_last(a: &WellView, b: &WellView, column: WellColumn) -> Ordering {
     let has = |w: &WellView| match column {
         WellColumn::ApiNumber => w.well.api_number.is_some(),
-        _ => w.last_reading.is_some(),
+        WellColumn::Name
+        | WellColumn::Status
+        | WellColumn::LastReading
+        | WellColumn::Oil
+        | WellColumn::Gas
+        | WellColumn::Water
+        | WellColumn::HoursOn => w.last_reading.is_some(),
     };
     has(b).cmp(&has(a))
 }
@@ -304,6 +310,7 @@ fn status_rank(w: &WellView) -> u8 {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 pub(crate) mod fixtures {
     //! Wells for model and view tests.
     use chrono::{DateTime, Utc};
@@ -339,11 +346,21 @@ pub(crate) mod fixtures {
             }),
         }
     }
+
+    /// `view` with `hours_on` hours on production in the day of its reading; the rates stay as they are (rates per
+    /// calendar day, which already carry the on-fraction).
+    pub fn with_hours_on(mut view: WellView, hours_on: f64) -> WellView {
+        if let Some(reading) = &mut view.last_reading {
+            reading.hours_on = hours_on;
+        }
+        view
+    }
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use super::fixtures::well;
+    use super::fixtures::{well, with_hours_on};
     use super::*;
     use crate::format::utc;
     use flowline_shared::WellStatus;
@@ -486,6 +503,31 @@ mod tests {
         assert_eq!(names(&model), ["C", "A", "B"]);
         model.sort_by(WellColumn::Name);
         assert_eq!(names(&model), ["A", "B", "C"]);
+    }
+
+    #[test]
+    fn rates_sort_by_the_rate_per_calendar_day_and_a_day_off_is_zero_not_missing() {
+        let mut model = remote();
+        model.apply(Event::WellsLoaded {
+            wells: vec![
+                // 120 BOPD over the calendar day in 18 h on: 160 BOPD while producing, but 120 is what is shown.
+                with_hours_on(well("Short Day", None, WellStatus::Active, Some((t(11, 0), 120.0))), 18.0),
+                well("Full Day", None, WellStatus::Active, Some((t(11, 0), 150.0))),
+                with_hours_on(well("Down All Day", None, WellStatus::Active, Some((t(11, 0), 0.0))), 0.0),
+                well("No Reading", None, WellStatus::Active, None),
+            ],
+            total: 4,
+            at: t(12, 0),
+        });
+        let names = |m: &Model| m.wells.iter().map(|w| w.well.name.clone()).collect::<Vec<_>>();
+        model.sort_by(WellColumn::Oil);
+        assert_eq!(names(&model), ["Down All Day", "Short Day", "Full Day", "No Reading"]);
+        model.sort_by(WellColumn::Water);
+        assert_eq!(names(&model), ["Down All Day", "Short Day", "Full Day", "No Reading"]);
+        model.sort_by(WellColumn::HoursOn);
+        assert_eq!(names(&model), ["Down All Day", "Short Day", "Full Day", "No Reading"]);
+        model.sort_by(WellColumn::HoursOn);
+        assert_eq!(names(&model), ["Full Day", "Short Day", "Down All Day", "No Reading"]);
     }
 
     #[test]

@@ -96,15 +96,22 @@ pub enum StartupStep {
     OpeningDatabase,
     SeedingDemoTenant,
     /// Writing simulated history: entries written so far of the total.
-    SimulatingHistory { done: u64, total: u64 },
-    Listening { base_url: String },
+    SimulatingHistory {
+        done: u64,
+        total: u64,
+    },
+    Listening {
+        base_url: String,
+    },
 }
 
 impl StartupStep {
     /// Share of the start-up done, when it is known.
     pub fn fraction(&self) -> Option<f32> {
         match self {
-            Self::SimulatingHistory { done, total } if *total > 0 => Some((*done as f64 / *total as f64).clamp(0.0, 1.0) as f32),
+            Self::SimulatingHistory { done, total } if *total > 0 => {
+                Some((*done as f64 / *total as f64).clamp(0.0, 1.0) as f32)
+            }
             Self::Listening { .. } => Some(1.0),
             _ => None,
         }
@@ -131,21 +138,49 @@ impl StartupStep {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
     /// The embedded backend reports progress.
-    Startup { step: StartupStep },
+    Startup {
+        step: StartupStep,
+    },
     /// The embedded backend could not start.
-    StartupFailed { error: String, at: DateTime<Utc> },
+    StartupFailed {
+        error: String,
+        at: DateTime<Utc>,
+    },
     /// Talking to a server at this address (health check or sign-in in progress).
-    Connecting { base_url: String },
+    Connecting {
+        base_url: String,
+    },
     /// The server is there and needs credentials; the fields pre-fill the login form when known.
-    NeedsLogin { base_url: String, tenant: Option<String>, username: Option<String> },
-    LoggedIn { tenant: String, username: String, role: Role, expires_at: DateTime<Utc>, at: DateTime<Utc> },
+    NeedsLogin {
+        base_url: String,
+        tenant: Option<String>,
+        username: Option<String>,
+    },
+    LoggedIn {
+        tenant: String,
+        username: String,
+        role: Role,
+        expires_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
     /// Sign-in refused or impossible; the message is for the user.
-    LoginFailed { message: String },
+    LoginFailed {
+        message: String,
+    },
     /// A fresh list of every well of the tenant.
-    WellsLoaded { wells: Vec<WellView>, total: u64, at: DateTime<Utc> },
+    WellsLoaded {
+        wells: Vec<WellView>,
+        total: u64,
+        at: DateTime<Utc>,
+    },
     /// A request failed for a reason that may pass (network, server error); polling continues.
-    WentOffline { error: String, at: DateTime<Utc> },
+    WentOffline {
+        error: String,
+        at: DateTime<Utc>,
+    },
     /// The server no longer accepts the token.
-    SessionExpired { at: DateTime<Utc> },
+    SessionExpired {
+        at: DateTime<Utc>,
+    },
     LoggedOut,
 }

@@ -9,7 +9,13 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 fn options(dir: &std::path::Path) -> EmbeddedOptions {
-    EmbeddedOptions { data_dir: dir.to_path_buf(), wells: 6, months: 2, seed: 7, live_interval: Duration::from_millis(300) }
+    EmbeddedOptions {
+        data_dir: dir.to_path_buf(),
+        wells: 6,
+        months: 2,
+        seed: 7,
+        live_interval: Duration::from_millis(300),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -21,7 +27,11 @@ async fn demo_backend_serves_a_simulated_fleet_to_the_desktop_client() {
     {
         let seen = seen.lock().unwrap();
         assert!(matches!(seen.first(), Some(StartupProgress::OpeningDatabase)));
-        assert!(seen.iter().any(|p| matches!(p, StartupProgress::SimulatingHistory { done, total } if done == total && *total > 0)));
+        assert!(
+            seen.iter().any(
+                |p| matches!(p, StartupProgress::SimulatingHistory { done, total } if done == total && *total > 0)
+            )
+        );
         assert!(matches!(seen.last(), Some(StartupProgress::Listening { .. })));
     }
 
@@ -69,7 +79,11 @@ async fn wrong_password_is_reported_as_the_api_error() {
     let server = start_embedded(EmbeddedOptions { wells: 1, months: 1, ..options(dir.path()) }, |_| {}).await.unwrap();
     let client = ApiClient::new(&server.base_url).unwrap();
     let err = client
-        .login(&LoginRequest { tenant: "demo".into(), username: "operator".into(), password: "not-the-password".into() })
+        .login(&LoginRequest {
+            tenant: "demo".into(),
+            username: "operator".into(),
+            password: "not-the-password".into(),
+        })
         .await
         .unwrap_err();
     assert!(err.is_unauthorized());

@@ -42,10 +42,24 @@ impl DatabaseUrl {
     }
 }
 
-/// Opens the adapter the URL selects and applies pending migrations.
+/// How a process uses its store: a long-running server keeps its memory small; a bulk tool (`simulate`, `import`)
+/// trades memory for write speed. Only the SQLite adapter distinguishes them (PostgreSQL's memory is the server's).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum StorageProfile {
+    #[default]
+    Server,
+    Bulk,
+}
+
+/// Opens the adapter the URL selects (server profile) and applies pending migrations.
 pub async fn open_storage(url: &DatabaseUrl) -> Result<Arc<dyn Storage>, StorageError> {
+    open_storage_with(url, StorageProfile::Server).await
+}
+
+/// As [`open_storage`], with the given profile.
+pub async fn open_storage_with(url: &DatabaseUrl, profile: StorageProfile) -> Result<Arc<dyn Storage>, StorageError> {
     let storage: Arc<dyn Storage> = match url {
-        DatabaseUrl::Sqlite(location) => Arc::new(sqlite::SqliteStorage::open(location.clone()).await?),
+        DatabaseUrl::Sqlite(location) => Arc::new(sqlite::SqliteStorage::open(location.clone(), profile).await?),
         DatabaseUrl::Postgres(url) => Arc::new(postgres::PostgresStorage::connect(url).await?),
     };
     storage.migrate().await?;
@@ -74,7 +88,10 @@ mod tests {
             DatabaseUrl::parse("sqlite:///var/lib/flowline/db.sqlite3").unwrap(),
             DatabaseUrl::Sqlite(SqliteLocation::File("/var/lib/flowline/db.sqlite3".into()))
         );
-        assert_eq!(DatabaseUrl::parse("sqlite:data.db").unwrap(), DatabaseUrl::Sqlite(SqliteLocation::File("data.db".into())));
+        assert_eq!(
+            DatabaseUrl::parse("sqlite:data.db").unwrap(),
+            DatabaseUrl::Sqlite(SqliteLocation::File("data.db".into()))
+        );
         assert_eq!(DatabaseUrl::parse("sqlite::memory:").unwrap(), DatabaseUrl::Sqlite(SqliteLocation::Memory));
         assert!(matches!(DatabaseUrl::parse("postgres://u@h/db").unwrap(), DatabaseUrl::Postgres(_)));
         assert!(DatabaseUrl::parse("mysql://x").is_err());

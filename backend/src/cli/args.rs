@@ -134,12 +134,50 @@ mod tests {
     fn cli_definition_is_consistent_and_parses_the_documented_forms() {
         Cli::command().debug_assert();
         let cli = Cli::try_parse_from([
-            "flowline-server", "user", "add", "--tenant", "demo", "--username", "ops", "--password", "secret-123", "--role", "operator",
+            "flowline-server",
+            "user",
+            "add",
+            "--tenant",
+            "demo",
+            "--username",
+            "ops",
+            "--password",
+            "secret-123",
+            "--role",
+            "operator",
         ])
         .unwrap();
         assert!(matches!(cli.command, Command::User { action: UserAction::Add { role: Role::Operator, .. } }));
-        let cli = Cli::try_parse_from(["flowline-server", "simulate", "--tenant", "demo", "--wells", "10", "--months", "2", "--live", "--interval", "30s"]).unwrap();
+        let cli = Cli::try_parse_from([
+            "flowline-server",
+            "simulate",
+            "--tenant",
+            "demo",
+            "--wells",
+            "10",
+            "--months",
+            "2",
+            "--live",
+            "--interval",
+            "30s",
+        ])
+        .unwrap();
         assert!(matches!(cli.command, Command::Simulate { wells: 10, months: 2, live: true, .. }));
-        assert!(Cli::try_parse_from(["flowline-server", "user", "add", "--tenant", "d", "--username", "u", "--password", "p", "--role", "root"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "flowline-server",
+                "user",
+                "add",
+                "--tenant",
+                "d",
+                "--username",
+                "u",
+                "--password",
+                "p",
+                "--role",
+                "root"
+            ])
+            .is_err()
+        );
     }
 }

@@ -2,7 +2,7 @@
 
 use super::args::{Command, TenantAction, UserAction};
 use super::progress;
-use crate::adapters::{DatabaseUrl, open_storage};
+use crate::adapters::{DatabaseUrl, StorageProfile, open_storage_with};
 use crate::app::{build_state, random_secret, spawn_server};
 use crate::config::Config;
 use crate::ports::{Storage, SystemClock};
@@ -21,24 +21,24 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Serve => serve(config).await,
         Command::Migrate => {
-            let storage = open(&config).await?;
+            let storage = open(&config, StorageProfile::Server).await?;
             tracing::info!(dialect = storage.dialect(), "database is up to date");
             Ok(())
         }
         Command::Tenant { action: TenantAction::Add { slug, name, time_zone } } => {
-            let accounts = AccountService::new(deps(open(&config).await?));
+            let accounts = AccountService::new(deps(open(&config, StorageProfile::Server).await?));
             let tenant = accounts.create_tenant(&slug, &name, &time_zone).await.context("creating the tenant")?;
             println!("created tenant {} ({}, {})", tenant.slug, tenant.name, tenant.time_zone);
             Ok(())
         }
         Command::User { action: UserAction::Add { tenant, username, password, role } } => {
-            let accounts = AccountService::new(deps(open(&config).await?));
+            let accounts = AccountService::new(deps(open(&config, StorageProfile::Server).await?));
             let user = accounts.create_user(&tenant, &username, &password, role).await.context("creating the user")?;
             println!("created user {} ({}) in tenant {tenant}", user.username, user.role.as_str());
             Ok(())
         }
         Command::Import { tenant, format, file } => {
-            let deps = deps(open(&config).await?);
+            let deps = deps(open(&config, StorageProfile::Bulk).await?);
             let tenant = find_tenant(&deps, &tenant).await?;
             let bytes = std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let import = ImportService::new(deps.clone(), IngestService::new(deps));
@@ -63,7 +63,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Simulate { tenant, wells, months, seed, live, interval } => {
-            let deps = deps(open(&config).await?);
+            let deps = deps(open(&config, StorageProfile::Bulk).await?);
             let tenant = find_tenant(&deps, &tenant).await?;
             let fleet = SimulatedFleet::plan(&FleetSpec { wells, months, seed }, chrono::Utc::now().date_naive());
             let bar = progress::bar(fleet.expected_entries(), "entries");
@@ -124,9 +124,9 @@ fn deps(storage: Arc<dyn Storage>) -> Deps {
     Deps { storage, clock: Arc::new(SystemClock) }
 }
 
-async fn open(config: &Config) -> anyhow::Result<Arc<dyn Storage>> {
+async fn open(config: &Config, profile: StorageProfile) -> anyhow::Result<Arc<dyn Storage>> {
     let url = DatabaseUrl::parse(&config.database_url).map_err(anyhow::Error::msg).context("FLOWLINE_DATABASE_URL")?;
-    open_storage(&url).await.context("opening the database")
+    open_storage_with(&url, profile).await.context("opening the database")
 }
 
 async fn find_tenant(deps: &Deps, slug: &str) -> anyhow::Result<flowline_shared::TenantId> {
@@ -141,7 +141,9 @@ async fn find_tenant(deps: &Deps, slug: &str) -> anyhow::Result<flowline_shared:
 pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     match (&config.jwt_secret, config.demo) {
         (Some(secret), false) => match weak_secret_reason(secret) {
-            Some(reason) => bail!("{reason}; refusing to start (set a long random secret, e.g. `openssl rand -hex 32`)"),
+            Some(reason) => {
+                bail!("{reason}; refusing to start (set a long random secret, e.g. `openssl rand -hex 32`)")
+            }
             None => Ok(secret.as_bytes().to_vec()),
         },
         (Some(secret), true) => Ok(secret.as_bytes().to_vec()),
@@ -155,10 +157,11 @@ pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
 
 async fn serve(config: Config) -> anyhow::Result<()> {
     let secret = jwt_secret(&config)?;
-    let storage = open(&config).await?;
+    let storage = open(&config, StorageProfile::Server).await?;
     let state = build_state(storage, Arc::new(SystemClock), &secret, chrono::Duration::hours(config.token_ttl_hours))
         .context("building the services")?;
-    let listener = tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
+    let listener =
+        tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
     let server = spawn_server(listener, state, config.max_body_bytes).context("starting the HTTP server")?;
     tracing::info!(url = %server.base_url(), "serving the Flowline API");
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;

@@ -80,7 +80,9 @@ impl From<AuthError> for ApiError {
             }
             AuthError::Expired => ApiError::unauthorized("the token has expired: sign in again"),
             AuthError::InvalidToken(_) => ApiError::unauthorized("the token is not valid"),
-            AuthError::WeakPassword => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", e.to_string()),
+            AuthError::WeakPassword => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", e.to_string())
+            }
             AuthError::Hashing(m) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m),
             AuthError::Storage(s) => s.into(),
         }
@@ -93,11 +95,15 @@ impl From<IngestError> for ApiError {
             IngestError::TooLarge { .. } => {
                 ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "batch_too_large", e.to_string())
             }
-            IngestError::Empty => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the batch has no entries"),
-            IngestError::Invalid(rows) => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{} entries are invalid; nothing was stored", rows.len()))
-                    .with_details(json!({ "rows": rows }))
+            IngestError::Empty => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", "the batch has no entries")
             }
+            IngestError::Invalid(rows) => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                format!("{} entries are invalid; nothing was stored", rows.len()),
+            )
+            .with_details(json!({ "rows": rows })),
             IngestError::Storage(s) => s.into(),
         }
     }

@@ -69,8 +69,12 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 if inner.is_syntax() || inner.is_eof() {
                     Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("malformed JSON: {inner}")))
                 } else {
-                    Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("at `{path}`: {inner}"))
-                        .with_details(json!({ "path": path })))
+                    Err(ApiError::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "invalid_body",
+                        format!("at `{path}`: {inner}"),
+                    )
+                    .with_details(json!({ "path": path })))
                 }
             }
         }
@@ -85,8 +89,9 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw)
-            .map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("malformed query string: {e}")))?;
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|e| {
+            ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("malformed query string: {e}"))
+        })?;
         let mut map = HashMap::with_capacity(pairs.len());
         for (k, v) in pairs {
             if map.insert(k.clone(), v).is_some() {
@@ -103,7 +108,9 @@ impl QueryParams {
         let mut unknown: Vec<&String> = self.0.keys().filter(|k| !allowed.contains(&k.as_str())).collect();
         unknown.sort();
         match unknown.first() {
-            Some(k) => Err(ApiError::bad_parameter(k, format!("unknown parameter; expected one of {}", allowed.join(", ")))),
+            Some(k) => {
+                Err(ApiError::bad_parameter(k, format!("unknown parameter; expected one of {}", allowed.join(", "))))
+            }
             None => Ok(()),
         }
     }

@@ -131,7 +131,8 @@ pub trait WellRepository: Send + Sync {
 pub trait EntryRepository: Send + Sync {
     /// Stores the entries in one transaction. Entries whose id is already stored are counted as duplicates and
     /// left untouched. The caller has checked that every well belongs to `tenant` and that ids are unique within
-    /// the slice.
+    /// the slice; the adapter still refuses an entry of another tenant's (or no) well with `NotFound`, writing
+    /// nothing.
     async fn insert_entries(&self, tenant: TenantId, entries: &[FieldEntry]) -> StorageResult<InsertOutcome>;
     /// A well's entries ordered by `recorded_at`, then id, with the total count in the window.
     async fn entries_for_well(

@@ -29,14 +29,20 @@ impl AccountService {
 
     pub async fn create_tenant(&self, slug: &str, name: &str, time_zone: &str) -> Result<Tenant, AccountError> {
         let slug = TenantSlug::parse(slug).map_err(AccountError::Invalid)?;
-        let time_zone = time_zone
-            .parse()
-            .map_err(|_| AccountError::Invalid(format!("unknown time zone {time_zone:?} (use an IANA name such as America/Chicago)")))?;
+        let time_zone = time_zone.parse().map_err(|_| {
+            AccountError::Invalid(format!("unknown time zone {time_zone:?} (use an IANA name such as America/Chicago)"))
+        })?;
         let name = if name.trim().is_empty() { slug.to_string() } else { name.trim().to_owned() };
         Ok(self.deps.storage.create_tenant(&NewTenant { slug, name, time_zone }).await?)
     }
 
-    pub async fn create_user(&self, tenant: &str, username: &str, password: &str, role: Role) -> Result<User, AccountError> {
+    pub async fn create_user(
+        &self,
+        tenant: &str,
+        username: &str,
+        password: &str,
+        role: Role,
+    ) -> Result<User, AccountError> {
         let slug = TenantSlug::parse(tenant).map_err(AccountError::Invalid)?;
         let username = Username::parse(username).map_err(AccountError::Invalid)?;
         let tenant = self

@@ -4,9 +4,9 @@
 
 use super::Deps;
 use crate::ports::StorageError;
+use argon2::Argon2;
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use chrono::{DateTime, Duration};
 use flowline_shared::dto::{LoginRequest, LoginResponse};
 use flowline_shared::{Role, TenantId, TenantSlug, UserId, Username};

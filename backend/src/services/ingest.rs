@@ -49,7 +49,11 @@ impl IngestService {
     }
 
     /// Every check of a batch; returns the valid entries or every row error.
-    pub async fn validate(&self, tenant: TenantId, drafts: Vec<FieldEntryDraft>) -> Result<Vec<FieldEntry>, IngestError> {
+    pub async fn validate(
+        &self,
+        tenant: TenantId,
+        drafts: Vec<FieldEntryDraft>,
+    ) -> Result<Vec<FieldEntry>, IngestError> {
         let mut well_ids: Vec<_> = drafts.iter().map(|d| d.well_id).collect();
         well_ids.sort_unstable();
         well_ids.dedup();

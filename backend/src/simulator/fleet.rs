@@ -14,10 +14,6 @@ use flowline_shared::{
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
-use std::time::Duration;
-
-/// The interval a live reading covers unless [`SimulatedFleet::with_live_interval`] says otherwise.
-pub const DEFAULT_LIVE_INTERVAL: Duration = Duration::from_secs(30);
 
 const MS_PER_DAY: i64 = 86_400_000;
 const MS_PER_HOUR: i64 = 3_600_000;
@@ -90,7 +86,6 @@ pub struct SimulatedFleet {
     /// Whether each field's basin has cold winters (winter storms cause field-wide downtime).
     field_cold: [bool; MAX_FIELDS],
     expected_entries: u64,
-    live_interval: Duration,
 }
 
 /// Everything a day shares across wells.
@@ -101,13 +96,20 @@ struct DayContext {
     event: [Option<DowntimeReason>; MAX_FIELDS],
 }
 
-/// A well's state on one day.
+/// A well's state on one day: everything its entries need, in one compact value (the second pass of
+/// `entries_for_day` visits wells in time order, i.e. at random, and should touch one cache line or two per well).
 struct DayState {
     /// Hours on production over the whole day (24 unless down).
     hours: f64,
     reason: Option<DowntimeReason>,
+    gauges: u8,
     /// Producing-day oil rate with the field factor and the well's own noise, bbl/d.
     rate: f64,
+    /// Tubing pressure before measurement noise, psig: flowing at `rate`, or built up if the well is down all day.
+    tubing: f64,
+    line_psig: f64,
+    casing_ratio: f64,
+    casing_offset: f64,
     trend: Trend,
 }
 
@@ -198,10 +200,9 @@ impl SimulatedFleet {
             }
         }
         let mut field_cold = [false; MAX_FIELDS];
-        for (b, basin) in BASINS.iter().enumerate() {
-            for f in 0..basin.fields.len() {
-                field_cold[basins::field_id(b, f)] = basin.cold_winters;
-            }
+        let per_field = BASINS.iter().flat_map(|b| b.fields.iter().map(|_| b.cold_winters));
+        for (cold, basin_cold) in field_cold.iter_mut().zip(per_field) {
+            *cold = basin_cold;
         }
         let expected_entries = wells
             .iter()
@@ -210,28 +211,7 @@ impl SimulatedFleet {
                 days as u64 * u64::from(w.gauges_per_day)
             })
             .sum();
-        Self {
-            seed: spec.seed,
-            history_start,
-            history_end,
-            start_day,
-            end_day,
-            wells,
-            field_cold,
-            expected_entries,
-            live_interval: DEFAULT_LIVE_INTERVAL,
-        }
-    }
-
-    /// The interval each live reading covers (its volumes and hours on are that interval's); default 30 s. Set it
-    /// to the live tick interval so that the day's live entries add up to the day's production.
-    pub fn with_live_interval(mut self, interval: Duration) -> Self {
-        self.live_interval = interval;
-        self
-    }
-
-    pub fn live_interval(&self) -> Duration {
-        self.live_interval
+        Self { seed: spec.seed, history_start, history_end, start_day, end_day, wells, field_cold, expected_entries }
     }
 
     pub fn seed(&self) -> u64 {
@@ -282,33 +262,46 @@ impl SimulatedFleet {
     /// production date and, if shut in or inactive, until they stopped.
     pub fn entries_for_day(&self, well_ids: &[WellId], day: NaiveDate, out: &mut Vec<FieldEntryDraft>) {
         let ctx = self.day_context(day_number(day));
-        let first = out.len();
-        for (i, (w, &well_id)) in self.wells.iter().zip(well_ids).enumerate() {
+        let n = self.wells.len().min(well_ids.len());
+        // Pass 1: the state of every producing well and the id of each of its gauges (ids depend only on the
+        // well, day and gauge). Sorting these small keys is much cheaper than sorting the drafts.
+        let mut states: Vec<Option<DayState>> = Vec::with_capacity(n);
+        let mut keys: Vec<(EntryId, u32, u32)> = Vec::with_capacity(n + n / 4);
+        for (i, w) in self.wells[..n].iter().enumerate() {
             if !w.produces_on(ctx.day) {
+                states.push(None);
                 continue;
             }
-            let state = self.day_state(i, w, &ctx);
+            states.push(Some(self.day_state(i, w, &ctx)));
             let gauges = u64::from(w.gauges_per_day.max(1));
-            let share = 1.0 / gauges as f64;
-            let gauge_sd = if gauges > 1 { 0.04 } else { 0.0 };
             for g in 0..gauges {
                 let mut s = Stream::new(self.seed, tag::GAUGE, i as u64, ctx.day as u64, g);
                 let ms = ctx.day_start_ms + gauge_offset_ms(gauges, g, &mut s);
-                let reading = reading(&w.model, &state, &mut s, share, gauge_sd, 100.0);
                 let id = entry_id(ms, Stream::new(self.seed, tag::ENTRY_ID, i as u64, ctx.day as u64, g));
-                out.push(draft(id, well_id, ms, &reading, state.hours / gauges as f64, state.reason));
+                keys.push((id, i as u32, g as u32));
             }
         }
-        out[first..].sort_unstable_by_key(|e| e.id);
+        keys.sort_unstable_by_key(|k| k.0);
+        // Pass 2: the entries in id order.
+        out.reserve(keys.len());
+        for (id, i, g) in keys {
+            let (i, g) = (i as usize, u64::from(g));
+            let Some(state) = &states[i] else { continue };
+            let gauges = u64::from(state.gauges);
+            let mut s = Stream::new(self.seed, tag::GAUGE, i as u64, ctx.day as u64, g);
+            let ms = ctx.day_start_ms + gauge_offset_ms(gauges, g, &mut s);
+            let gauge_sd = if gauges > 1 { 0.04 } else { 0.0 };
+            let reading = reading(state, &mut s, gauge_sd);
+            out.push(draft(id, well_ids[i], ms, &reading, state.hours, state.reason));
+        }
     }
 
     /// Appends one live reading per producing well (status active, past its first production) at `at`, sorted by
-    /// id. Each reading covers the [live interval](Self::with_live_interval) ending at `at`: its volumes and hours
-    /// on are that interval's (a downtime day's on-fraction applied). Deterministic for `(seed, at)`.
+    /// id. A reading is a rate per calendar day (like every entry) at that moment, with the day's hours on (a
+    /// downtime day's on-fraction applied). Deterministic for `(seed, at)`.
     pub fn live_entries(&self, well_ids: &[WellId], at: DateTime<Utc>, out: &mut Vec<FieldEntryDraft>) {
         let ms = at.timestamp_millis();
         let ctx = self.day_context(ms.div_euclid(MS_PER_DAY));
-        let share = self.live_interval.as_secs_f64() / 86_400.0;
         let first = out.len();
         for (i, (w, &well_id)) in self.wells.iter().zip(well_ids).enumerate() {
             if w.well.status != WellStatus::Active || !w.produces_on(ctx.day) {
@@ -316,9 +309,9 @@ impl SimulatedFleet {
             }
             let state = self.day_state(i, w, &ctx);
             let mut s = Stream::new(self.seed, tag::LIVE, i as u64, ms as u64, 0);
-            let reading = reading(&w.model, &state, &mut s, share, 0.04, 10_000.0);
+            let reading = reading(&state, &mut s, 0.04);
             let id = entry_id(ms, Stream::new(self.seed, tag::LIVE_ID, i as u64, ms as u64, 0));
-            out.push(draft(id, well_id, ms, &reading, state.hours * share, state.reason));
+            out.push(draft(id, well_id, ms, &reading, state.hours, state.reason));
         }
         out[first..].sort_unstable_by_key(|e| e.id);
     }
@@ -326,12 +319,11 @@ impl SimulatedFleet {
     fn day_context(&self, day: i64) -> DayContext {
         let month = date_of(day).month();
         let winter = |d: i64| matches!(if d == day { month } else { date_of(d).month() }, 12 | 1 | 2);
-        let mut factor = [1.0; MAX_FIELDS];
-        let mut event = [None; MAX_FIELDS];
-        for f in 0..basins::field_count() {
-            factor[f] = field_factor(self.seed, f, day);
-            event[f] = downtime::field_downtime(self.seed, f, day, self.field_cold[f], winter);
-        }
+        let fields = basins::field_count();
+        let factor = std::array::from_fn(|f| if f < fields { field_factor(self.seed, f, day) } else { 1.0 });
+        let event = std::array::from_fn(|f| {
+            if f < fields { downtime::field_downtime(self.seed, f, day, self.field_cold[f], winter) } else { None }
+        });
         DayContext { day, day_start_ms: day * MS_PER_DAY, factor, event }
     }
 
@@ -350,7 +342,19 @@ impl SimulatedFleet {
                 (hours, reason) = (h, Some(r));
             }
         }
-        DayState { hours, reason, rate, trend }
+        let m = &w.model;
+        let tubing = if hours > 0.0 { m.flowing_tubing(rate) } else { m.shut_in_tubing(&trend) };
+        DayState {
+            hours,
+            reason,
+            gauges: w.gauges_per_day.max(1),
+            rate,
+            tubing,
+            line_psig: m.line_psig,
+            casing_ratio: m.casing_ratio,
+            casing_offset: m.casing_offset,
+            trend,
+        }
     }
 }
 
@@ -418,22 +422,33 @@ fn gauge_offset_ms(gauges: u64, g: u64, s: &mut Stream) -> i64 {
     start_h * MS_PER_HOUR + s.below(window_s) as i64 * 1000 + s.below(1000) as i64
 }
 
-/// One entry's values: a `share` of the day at the day's producing rate (with per-entry noise `gauge_sd`), scaled by
-/// the day's on-fraction; volumes rounded to 1/`volume_scale`.
-fn reading(m: &WellModel, day: &DayState, s: &mut Stream, share: f64, gauge_sd: f64, volume_scale: f64) -> Reading {
-    let round = |v: f64| (v * volume_scale).round() / volume_scale;
-    let rate = (day.rate * (1.0 + gauge_sd * s.normal())).max(0.0);
-    let oil = round(rate * day.hours / 24.0 * share);
+/// One entry's values: the day's producing rate (with per-entry noise `gauge_sd`) scaled by the day's on-fraction,
+/// that is a rate per calendar day; rounded to 0.01.
+fn reading(day: &DayState, s: &mut Stream, gauge_sd: f64) -> Reading {
+    let round = |v: f64| round_positive(v, 100.0);
+    let gauge_noise = gauge_sd * s.normal();
+    let rate = (day.rate * (1.0 + gauge_noise)).max(0.0);
+    let oil = round(rate * day.hours / 24.0);
     let gas = round(oil * day.trend.gor * (1.0 + 0.03 * s.normal()));
     let water = round(oil * day.trend.wor * (1.0 + 0.06 * s.normal()));
     let (tubing, choke) = if day.hours > 0.0 {
-        (m.flowing_tubing(rate) * (1.0 + 0.015 * s.normal()), day.trend.choke)
+        // The drawdown goes with rate^0.7: linearised for the small gauge-to-gauge noise.
+        let drawdown = (day.tubing - day.line_psig) * (1.0 + 0.7 * gauge_noise);
+        ((day.line_psig + drawdown) * (1.0 + 0.015 * s.normal()), day.trend.choke)
     } else {
-        (m.shut_in_tubing(&day.trend) * (1.0 + 0.01 * s.normal()), 0.0)
+        (day.tubing * (1.0 + 0.01 * s.normal()), 0.0)
     };
-    let tubing = (tubing * 10.0).round() / 10.0;
-    let casing = (m.casing(tubing) * 10.0).round() / 10.0;
+    let tubing = round_positive(tubing, 10.0);
+    // Casing = tubing * ratio + offset (WellModel::casing), from the copy in the day state.
+    let casing = round_positive(tubing * day.casing_ratio + day.casing_offset, 10.0);
     Reading { oil, gas, water, tubing, casing, choke }
+}
+
+/// `v` (clamped at 0) rounded to the nearest 1/`scale`; a cast instead of `f64::round`, which is a libm call on
+/// baseline x86-64.
+#[inline]
+fn round_positive(v: f64, scale: f64) -> f64 {
+    ((v.max(0.0) * scale + 0.5) as u64) as f64 / scale
 }
 
 /// A UUIDv7 with `ms` as its timestamp and the other bytes from `s`.

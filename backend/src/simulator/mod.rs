@@ -18,12 +18,11 @@
 //!   id, and every entry of day D is recorded before every entry of day D+1, so a day-major sweep is ascending.
 //! - Every generated draft passes [`flowline_shared::FieldEntry::new`], with `source` = `simulator`.
 //!
-//! Meaning of an entry (the design's rule "volumes add up to the day's production; rates and pressures average"):
-//! an entry covers a part of a day. `oil_bbl`, `gas_mcf`, `water_bbl` and `hours_on` are the volumes and hours on
-//! production over that part, so the entries of a well-day add up to the day's volumes and hours on; pressures and
-//! choke are averages over it. A well gauged once a day has one entry covering the whole day; a well gauged two or
-//! three times has two or three entries each covering an equal share of the day (`hours_on` 12 or 8 on a full
-//! day). The producing-day rate of an entry is `volume / hours_on * 24`.
+//! Meaning of an entry (issue 2: rates in bbl/d, Mcf/d; issue 3: "a day's value is the mean of that day's
+//! entries"): every entry is a rate per calendar day at the time of the reading, with the hours on production of
+//! that day (on a downtime day the rates carry the on-fraction: producing-day rate x hours on / 24). A well gauged
+//! two or three times a day has two or three entries of that day, each a full-day rate with its own gauge noise;
+//! their mean is the day's value. Live readings are the same kind of rate, taken at the tick.
 //!
 //! Timing: day D's entries are recorded between D 11:00 UTC and D+1 04:00 UTC, which is inside the calendar day D
 //! of America/Chicago (the default tenant zone) in both standard and daylight time. A single daily gauge is taken
@@ -39,7 +38,7 @@ mod noise;
 mod tests;
 
 pub use basins::{BASINS, Basin, County, FieldDef};
-pub use fleet::{DEFAULT_LIVE_INTERVAL, PlannedWell, SimulatedFleet};
+pub use fleet::{PlannedWell, SimulatedFleet};
 
 /// What to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -85,7 +85,10 @@ pub async fn spawn_app() -> TestApp {
     let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
     let deps = Deps { storage: Arc::clone(&storage), clock: clock.clone() };
     let accounts = AccountService::new(deps);
-    for (tenant, users) in [("alpha", &[("admin", Role::Admin), ("ops", Role::Operator), ("viewer", Role::Viewer)][..]), ("beta", &[("ops", Role::Operator)][..])] {
+    for (tenant, users) in [
+        ("alpha", &[("admin", Role::Admin), ("ops", Role::Operator), ("viewer", Role::Viewer)][..]),
+        ("beta", &[("ops", Role::Operator)][..]),
+    ] {
         accounts.create_tenant(tenant, "", "America/Chicago").await.unwrap();
         for (name, role) in users {
             accounts.create_user(tenant, name, PASSWORD, *role).await.unwrap();

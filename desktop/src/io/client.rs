@@ -111,11 +111,13 @@ impl ApiClient {
         decode(&url, status, &bytes)
     }
 
+    /// A short error for the user (the server address and the root cause); the whole chain goes to the debug log.
     fn transport_error(&self, url: &str, error: &reqwest::Error) -> ClientError {
+        tracing::debug!(url, error = %error_chain(error), "request failed");
         if error.is_timeout() {
-            ClientError::Timeout { url: url.to_owned(), timeout: self.timeout }
+            ClientError::Timeout { url: self.base_url.clone(), timeout: self.timeout }
         } else {
-            ClientError::Unreachable { url: url.to_owned(), reason: error_chain(error) }
+            ClientError::Unreachable { url: self.base_url.clone(), reason: root_cause(error) }
         }
     }
 }
@@ -154,7 +156,26 @@ fn snippet(bytes: &[u8]) -> String {
     out
 }
 
-/// reqwest's own message ("error sending request") with its causes ("connection refused").
+/// The innermost cause, as a phrase: "connection refused" rather than "error sending request for url (...)".
+fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
+    let mut innermost = error;
+    while let Some(cause) = innermost.source() {
+        innermost = cause;
+    }
+    let text = innermost.to_string();
+    // "Connection refused (os error 111)": the number helps nobody at a control-room desk.
+    let text = match text.find(" (os error ") {
+        Some(at) => text[..at].to_owned(),
+        None => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => "no details".to_owned(),
+    }
+}
+
+/// reqwest's own message ("error sending request") with its causes ("connection refused"), for the log.
 fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
     let mut parts = vec![error.to_string()];
     let mut source = error.source();
@@ -169,6 +190,7 @@ fn error_chain(error: &(dyn std::error::Error + 'static)) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use std::io::{Read, Write};
@@ -176,7 +198,12 @@ mod tests {
 
     /// A one-shot HTTP server on a loopback port that answers every request with `status` and `body`, and hands the
     /// raw requests it read back through the join handle.
-    fn canned_server(status: &'static str, content_type: &'static str, body: &'static str, requests: usize) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    fn canned_server(
+        status: &'static str,
+        content_type: &'static str,
+        body: &'static str,
+        requests: usize,
+    ) -> (String, std::thread::JoinHandle<Vec<String>>) {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let handle = std::thread::spawn(move || {
@@ -193,7 +220,11 @@ mod tests {
                     if let Some(head_end) = text.find("\r\n\r\n") {
                         let length = text
                             .lines()
-                            .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap()))
+                            .find_map(|l| {
+                                l.to_ascii_lowercase()
+                                    .strip_prefix("content-length:")
+                                    .map(|v| v.trim().parse::<usize>().unwrap())
+                            })
                             .unwrap_or(0);
                         if read >= head_end + 4 + length {
                             break;
@@ -270,6 +301,7 @@ mod tests {
         let err = ApiClient::new(&format!("http://127.0.0.1:{port}")).unwrap().health().await.unwrap_err();
         assert!(matches!(err, ClientError::Unreachable { .. }), "{err:?}");
         assert!(err.is_transient());
+        assert_eq!(err.to_string(), format!("cannot reach http://127.0.0.1:{port}: connection refused"));
     }
 
     #[test]

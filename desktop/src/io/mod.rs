@@ -106,3 +106,49 @@ impl Drop for IoHandle {
         let _ = self.commands.send(Command::Shutdown);
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::protocol::Secret;
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn next_event(io: &IoHandle) -> Event {
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(event) = io.try_recv() {
+                return event;
+            }
+            assert!(std::time::Instant::now() < deadline, "no event within 10 s");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+
+    /// The I/O thread against a server that is not there: it says so, still offers the login, and a sign-in attempt
+    /// fails with a message instead of hanging; every event wakes the UI.
+    #[test]
+    fn an_unreachable_server_is_reported_and_the_thread_stops_on_request() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let base_url = format!("http://127.0.0.1:{port}");
+        let wakes = Arc::new(AtomicUsize::new(0));
+        let counter = Arc::clone(&wakes);
+        let config = IoConfig::new(BackendChoice::Remote { base_url: base_url.clone() });
+        let mut io = IoHandle::spawn(config, Arc::new(move || _ = counter.fetch_add(1, Ordering::SeqCst))).unwrap();
+
+        assert_eq!(next_event(&io), Event::Connecting { base_url: base_url.clone() });
+        let Event::WentOffline { error, .. } = next_event(&io) else { panic!("expected WentOffline") };
+        assert_eq!(error, format!("cannot reach {base_url}: connection refused"));
+        assert_eq!(next_event(&io), Event::NeedsLogin { base_url: base_url.clone(), tenant: None, username: None });
+
+        assert!(io.send(Command::Login { tenant: "demo".into(), username: "op".into(), password: Secret::new("pw") }));
+        assert_eq!(next_event(&io), Event::Connecting { base_url: base_url.clone() });
+        assert!(matches!(next_event(&io), Event::WentOffline { .. }));
+        let Event::LoginFailed { message } = next_event(&io) else { panic!("expected LoginFailed") };
+        assert!(message.starts_with("Cannot reach the server: cannot reach"), "{message}");
+
+        assert!(wakes.load(Ordering::SeqCst) >= 6, "one wake-up per event");
+        assert!(io.shutdown(Duration::from_secs(5)), "the thread stops when asked");
+    }
+}

@@ -86,7 +86,11 @@ async fn wait_until(at: Option<Instant>) {
 impl Worker {
     /// Starts the embedded backend and signs in with its demo user; false when it could not start or the UI
     /// closed meanwhile.
-    async fn start_embedded(&mut self, data_dir: std::path::PathBuf, commands: &mut UnboundedReceiver<Command>) -> bool {
+    async fn start_embedded(
+        &mut self,
+        data_dir: std::path::PathBuf,
+        commands: &mut UnboundedReceiver<Command>,
+    ) -> bool {
         self.sink.send(Event::Startup { step: StartupStep::Launching });
         tracing::info!(data_dir = %data_dir.display(), "starting the embedded backend");
         let start = embedded::start(data_dir, self.sink.clone());
@@ -258,7 +262,9 @@ impl Worker {
 /// What the login dialog says when a sign-in fails.
 fn login_message(error: &ClientError) -> String {
     if error.is_unauthorized() {
-        return error.code().map_or_else(|| "Invalid tenant, username or password".to_owned(), |_| error.user_message());
+        return error
+            .code()
+            .map_or_else(|| "Invalid tenant, username or password".to_owned(), |_| error.user_message());
     }
     if error.is_transient() {
         return format!("Cannot reach the server: {}", error.user_message());

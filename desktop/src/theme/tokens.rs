@@ -94,6 +94,21 @@ pub mod size {
     pub const DIALOG_WIDTH: f32 = 380.0;
     /// Room left for the labels beside a form's fields.
     pub const FORM_LABEL_WIDTH: f32 = 110.0;
+    /// Initial widths of the well table's columns when the window has room (the user can resize them)...
+    pub const NAME_COLUMN: f32 = 230.0;
+    pub const API_COLUMN: f32 = 175.0;
+    pub const STATUS_COLUMN: f32 = 115.0;
+    pub const READING_COLUMN: f32 = 290.0;
+    pub const RATE_COLUMN: f32 = 130.0;
+    pub const HOURS_COLUMN: f32 = 90.0;
+    /// ...and how narrow they get in a narrow window before their text is elided (a name, an API number, a rate
+    /// and the hours still fit; a stale reading's long date is elided, with the full text on hover).
+    pub const NAME_COLUMN_MIN: f32 = 175.0;
+    pub const API_COLUMN_MIN: f32 = 145.0;
+    pub const STATUS_COLUMN_MIN: f32 = 85.0;
+    pub const READING_COLUMN_MIN: f32 = 160.0;
+    pub const RATE_COLUMN_MIN: f32 = 95.0;
+    pub const HOURS_COLUMN_MIN: f32 = 80.0;
     /// How many messages the message strip shows at once.
     pub const VISIBLE_MESSAGES: usize = 3;
 }
@@ -118,5 +133,47 @@ pub mod icon {
     pub const LIGHT_THEME: &str = "☀";
     /// A well out of production (shut in, inactive, plugged).
     pub const OUT_OF_PRODUCTION: &str = "○";
-    pub const PRODUCING: &str = "●";
+    pub const PRODUCING: &str = "⏺";
+
+    /// Every glyph above, for the test that they all render.
+    pub const ALL: &[&str] = &[
+        ONLINE,
+        OFFLINE,
+        CONNECTING,
+        NEEDS_LOGIN,
+        STARTING,
+        STALE,
+        INFO,
+        WARNING,
+        ERROR,
+        DISMISS,
+        REFRESH,
+        SORT_ASCENDING,
+        SORT_DESCENDING,
+        DARK_THEME,
+        LIGHT_THEME,
+        OUT_OF_PRODUCTION,
+        PRODUCING,
+    ];
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::icon;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    /// egui_kittest panics on a glyph that no installed font has, so this fails on a tofu icon.
+    #[test]
+    fn every_icon_and_symbol_has_a_glyph() {
+        let symbols = ["—", "…", "·", "°"];
+        let mut harness = Harness::new_ui(|ui| {
+            for glyph in icon::ALL.iter().chain(symbols.iter()) {
+                ui.label(format!("{glyph} x"));
+            }
+        });
+        harness.run();
+        assert!(harness.query_by_label(&format!("{} x", icon::NEEDS_LOGIN)).is_some());
+    }
 }

@@ -30,8 +30,11 @@ fn dialog(ui: &mut egui::Ui, form: &mut LoginForm, server_url: Option<&str>, com
     let mut submitted = false;
     Grid::new("login_form").num_columns(2).spacing([size::SPACING, size::SPACING]).show(ui, |ui| {
         let label = ui.label("Tenant");
-        ui.add_enabled(!form.in_flight, TextEdit::singleline(&mut form.tenant).hint_text("e.g. demo").desired_width(field_width))
-            .labelled_by(label.id);
+        ui.add_enabled(
+            !form.in_flight,
+            TextEdit::singleline(&mut form.tenant).hint_text("e.g. demo").desired_width(field_width),
+        )
+        .labelled_by(label.id);
         ui.end_row();
         let label = ui.label("Username");
         ui.add_enabled(!form.in_flight, TextEdit::singleline(&mut form.username).desired_width(field_width))
@@ -39,14 +42,17 @@ fn dialog(ui: &mut egui::Ui, form: &mut LoginForm, server_url: Option<&str>, com
         ui.end_row();
         let label = ui.label("Password");
         let password = ui
-            .add_enabled(!form.in_flight, TextEdit::singleline(&mut form.password).password(true).desired_width(field_width))
+            .add_enabled(
+                !form.in_flight,
+                TextEdit::singleline(&mut form.password).password(true).desired_width(field_width),
+            )
             .labelled_by(label.id);
         submitted |= password.lost_focus() && ui.input(|i| i.key_pressed(Key::Enter));
         ui.end_row();
     });
     if let Some(error) = &form.error {
         ui.add_space(size::SPACING * 0.5);
-        ui.label(RichText::new(format!("{} {error}", icon::ERROR)).color(p.alarm));
+        ui.label(RichText::new(format!("{} {}", icon::ERROR, capitalise(error))).color(p.alarm));
     }
     ui.add_space(size::SPACING);
     ui.horizontal(|ui| {
@@ -71,7 +77,13 @@ fn dialog(ui: &mut egui::Ui, form: &mut LoginForm, server_url: Option<&str>, com
 /// The `Command::Login` for the form, or what to fix first. The same rules as the server's, so that a typo is
 /// caught before a round trip.
 pub fn validate(form: &LoginForm) -> Result<Command, String> {
+    if form.tenant.trim().is_empty() {
+        return Err("Enter the tenant".to_owned());
+    }
     let tenant = TenantSlug::parse(&form.tenant).map_err(|e| capitalise(&e))?;
+    if form.username.trim().is_empty() {
+        return Err("Enter the username".to_owned());
+    }
     let username = Username::parse(&form.username).map_err(|e| capitalise(&e))?;
     if form.password.is_empty() {
         return Err("Enter the password".to_owned());
@@ -92,6 +104,7 @@ fn capitalise(text: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use egui_kittest::Harness;
@@ -123,10 +136,15 @@ mod tests {
         harness.get_by_label("Password").type_text("s3cret");
         harness.run();
         harness.get_by_label("Sign in").click();
-        harness.run();
+        // The spinner that follows keeps repainting: step instead of waiting for the ui to settle.
+        harness.run_steps(2);
         assert_eq!(
             harness.state().commands,
-            vec![Command::Login { tenant: "demo".into(), username: "operator".into(), password: Secret::new("s3cret") }]
+            vec![Command::Login {
+                tenant: "demo".into(),
+                username: "operator".into(),
+                password: Secret::new("s3cret")
+            }]
         );
         assert!(harness.state().form.in_flight);
         assert!(harness.query_by_label("Signing in…").is_some());
@@ -134,7 +152,12 @@ mod tests {
 
     #[test]
     fn an_invalid_tenant_is_explained_and_nothing_is_sent() {
-        let form = LoginForm { tenant: "Demo Co".into(), username: "operator".into(), password: "x".into(), ..Default::default() };
+        let form = LoginForm {
+            tenant: "Demo Co".into(),
+            username: "operator".into(),
+            password: "x".into(),
+            ..Default::default()
+        };
         let mut harness = harness(form);
         harness.get_by_label("Sign in").click();
         harness.run();
@@ -155,8 +178,11 @@ mod tests {
 
     #[test]
     fn validation_rules() {
-        let ok = LoginForm { tenant: " demo ".into(), username: "op".into(), password: "pw".into(), ..Default::default() };
+        let ok =
+            LoginForm { tenant: " demo ".into(), username: "op".into(), password: "pw".into(), ..Default::default() };
         assert!(matches!(validate(&ok), Ok(Command::Login { tenant, .. }) if tenant == "demo"));
+        let no_tenant = LoginForm { tenant: "  ".into(), ..ok.clone() };
+        assert_eq!(validate(&no_tenant), Err("Enter the tenant".to_owned()));
         let no_password = LoginForm { password: String::new(), ..ok.clone() };
         assert_eq!(validate(&no_password), Err("Enter the password".to_owned()));
         let bad_user = LoginForm { username: "a b".into(), ..ok };

@@ -25,9 +25,11 @@ pub fn show(ui: &mut egui::Ui, messages: &[Message], clock: &Clock, commands: &m
             if dismiss.clicked() {
                 commands.push(Command::DismissMessage(message.id));
             }
-            ui.label(RichText::new(format!("{glyph} {}", message.text)).color(color));
             let age = format_age(clock.now.signed_duration_since(message.at));
-            ui.label(RichText::new(format!("({}, {age})", clock.zone.clock(message.at, clock.now))).small().color(p.text_weak));
+            let when = format!("{} ({age})", clock.zone.clock(message.at, clock.now));
+            ui.label(RichText::new(when).small().color(p.text_weak));
+            // A long message is cut to one line; the whole text shows on hover.
+            ui.add(egui::Label::new(RichText::new(format!("{glyph} {}", message.text)).color(color)).truncate());
         });
     }
     if first_shown > 0 {
@@ -36,10 +38,11 @@ pub fn show(ui: &mut egui::Ui, messages: &[Message], clock: &Clock, commands: &m
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
     use crate::format::{DisplayZone, utc};
-    use chrono::Utc;
+    use chrono::{Offset, Utc};
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 
@@ -48,13 +51,11 @@ mod tests {
         let at = utc(2025, 3, 14, 12, 0, 0).unwrap();
         let clock = Clock { now: at + chrono::TimeDelta::minutes(3), zone: DisplayZone::Fixed(Utc.fix()) };
         let messages = vec![Message { id: 7, level: Level::Warning, text: "Connection lost: refused".into(), at }];
-        let mut harness = Harness::new_ui_state(
-            |ui, commands: &mut Vec<Command>| show(ui, &messages, &clock, commands),
-            Vec::new(),
-        );
+        let mut harness =
+            Harness::new_ui_state(|ui, commands: &mut Vec<Command>| show(ui, &messages, &clock, commands), Vec::new());
         harness.run();
         assert!(harness.query_by_label(&format!("{} Connection lost: refused", icon::WARNING)).is_some());
-        assert!(harness.query_by_label("(12:00, 3 min ago)").is_some());
+        assert!(harness.query_by_label("12:00 (3 min ago)").is_some());
         harness.get_by_label("Dismiss message").click();
         harness.run();
         assert_eq!(harness.state(), &vec![Command::DismissMessage(7)]);

@@ -4,6 +4,7 @@
 //! Owns: the layout of the window (top bar, message strip, footer, central content). Must not touch: I/O, tokio,
 //! colour or size literals (those come from `theme::tokens`).
 
+mod column_fit;
 pub mod login;
 pub mod messages;
 pub mod startup;
@@ -85,9 +86,133 @@ fn footer(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
         format!("{} wells", model.wells.len())
     };
     let text = format!(
-        "{wells} · refreshed every {} s · rates per calendar day of the latest reading · times in {} · readings older than 2 h are marked stale",
+        "Rates per calendar day of the latest reading (hover one for its rate per producing day) · {wells} · \
+         refreshed every {} s · times in {} · readings older than 2 h are marked stale",
         model.refresh_interval.as_secs(),
         clock.zone.describe(clock.now),
     );
     ui.label(RichText::new(text).small().color(p.text_weak));
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::format::utc;
+    use crate::model::fixtures::well;
+    use crate::protocol::{Event, StartupStep, ThemeChoice};
+    use crate::theme::tokens::icon;
+    use chrono::{FixedOffset, TimeDelta};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use flowline_shared::{Role, WellStatus};
+    use std::time::Duration;
+
+    struct State {
+        model: Model,
+        commands: Vec<Command>,
+    }
+
+    fn clock() -> Clock {
+        Clock { now: utc(2025, 3, 14, 12, 2, 0).unwrap(), zone: DisplayZone::Fixed(FixedOffset::east_opt(0).unwrap()) }
+    }
+
+    fn harness(model: Model) -> Harness<'static, State> {
+        Harness::builder().with_size([1400.0, 700.0]).build_ui_state(
+            |ui, state: &mut State| root(ui, &mut state.model, &clock(), &mut state.commands),
+            State { model, commands: Vec::new() },
+        )
+    }
+
+    fn online_remote() -> Model {
+        let mut model = Model::new(Mode::Remote, Some("http://ops.example:8080".into()), Duration::from_secs(5));
+        let at = utc(2025, 3, 14, 12, 0, 0).unwrap();
+        model.apply(Event::LoggedIn {
+            tenant: "demo".into(),
+            username: "operator".into(),
+            role: Role::Operator,
+            expires_at: at + TimeDelta::hours(24),
+            at,
+        });
+        let reading = (at - TimeDelta::minutes(1), 100.0);
+        model.apply(Event::WellsLoaded {
+            wells: vec![well("Midland 12-1H", Some("42-317-12345"), WellStatus::Active, Some(reading))],
+            total: 1,
+            at,
+        });
+        model
+    }
+
+    #[test]
+    fn the_top_bar_says_state_server_user_and_data_age() {
+        let mut harness = harness(online_remote());
+        harness.run();
+        assert!(harness.query_by_label(&format!("{} Online since 12:00", icon::ONLINE)).is_some());
+        assert!(harness.query_by_label("Server: http://ops.example:8080").is_some());
+        assert!(harness.query_by_label("operator @ demo (operator)").is_some());
+        assert!(harness.query_by_label("Last updated: 2 min ago").is_some());
+        assert!(harness.query_by_label("100.0 BOPD").is_some());
+        assert!(harness.query_by_label_contains("1 wells · refreshed every 5 s").is_some());
+        assert!(harness.query_by_label_contains("Rates per calendar day").is_some());
+        assert!(harness.query_by_label("24.0 h").is_some(), "the hours on of the reading's day");
+    }
+
+    #[test]
+    fn top_bar_buttons_emit_commands() {
+        let mut harness = harness(online_remote());
+        harness.get_by_label(&format!("{} Refresh", icon::REFRESH)).click();
+        harness.run();
+        harness.get_by_label(&format!("{} Light theme", icon::LIGHT_THEME)).click();
+        harness.run();
+        harness.get_by_label("Sign out").click();
+        harness.run();
+        assert_eq!(
+            harness.state().commands,
+            vec![Command::RefreshNow, Command::SetTheme(ThemeChoice::Light), Command::Logout]
+        );
+    }
+
+    #[test]
+    fn going_offline_is_shown_with_an_icon_and_words_and_keeps_the_table() {
+        let mut model = online_remote();
+        model.apply(Event::WentOffline { error: "connection refused".into(), at: utc(2025, 3, 14, 12, 1, 0).unwrap() });
+        let mut harness = harness(model);
+        harness.run();
+        assert!(harness.query_by_label(&format!("{} Offline since 12:01", icon::OFFLINE)).is_some());
+        assert!(harness.query_by_label("Midland 12-1H").is_some(), "the last data stays visible, with its age");
+        assert!(harness.query_by_label(&format!("{} Connection lost: connection refused", icon::WARNING)).is_some());
+    }
+
+    #[test]
+    fn embedded_start_shows_progress_without_blocking() {
+        let mut model = Model::new(Mode::Embedded { data_dir: "/tmp/demo".into() }, None, Duration::from_secs(5));
+        model.apply(Event::Startup { step: StartupStep::SimulatingHistory { done: 9_125, total: 36_500 } });
+        let mut harness = harness(model);
+        // The spinner and the progress bar animate: step a few frames instead of waiting to settle.
+        harness.run_steps(3);
+        assert!(harness.query_by_label_contains("9,125 of 36,500 entries").is_some());
+        assert!(harness.query_by_label(&format!("{} Starting 25 %", icon::STARTING)).is_some());
+        assert!(harness.query_by_label("Server: (starting) (embedded demo)").is_some());
+    }
+
+    #[test]
+    fn remote_mode_without_a_session_shows_the_login_dialog() {
+        let mut model = Model::new(Mode::Remote, Some("http://ops.example:8080".into()), Duration::from_secs(5));
+        model.apply(Event::NeedsLogin { base_url: "http://ops.example:8080".into(), tenant: None, username: None });
+        let mut harness = harness(model);
+        harness.run();
+        assert!(harness.query_by_label(&format!("{} Sign-in required", icon::NEEDS_LOGIN)).is_some());
+        assert!(harness.query_by_label("Sign in").is_some());
+        assert!(harness.query_by_label("Password").is_some());
+    }
+
+    #[test]
+    fn a_failed_embedded_start_explains_what_to_do() {
+        let mut model = Model::new(Mode::Embedded { data_dir: "/tmp/demo".into() }, None, Duration::from_secs(5));
+        model.apply(Event::StartupFailed { error: "disk full".into(), at: utc(2025, 3, 14, 12, 0, 0).unwrap() });
+        let mut harness = harness(model);
+        harness.run();
+        assert!(harness.query_by_label(&format!("{} The embedded backend could not start", icon::ERROR)).is_some());
+        assert!(harness.query_by_label("Data folder: /tmp/demo").is_some());
+    }
 }

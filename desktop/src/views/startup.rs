@@ -12,10 +12,13 @@ pub fn show(ui: &mut egui::Ui, step: &StartupStep) {
     card(ui, |ui| {
         let p = theme::palette(ui);
         ui.label(RichText::new(format!("{} Preparing the demo", icon::STARTING)).heading().color(p.text_strong));
-        ui.label(RichText::new(
-            "First start: creating a demo tenant and 50 simulated wells with 24 months of history. \
+        ui.label(
+            RichText::new(
+                "First start: creating a demo tenant and 50 simulated wells with 24 months of history. \
              Later starts reuse the database.",
-        ).color(p.text_weak));
+            )
+            .color(p.text_weak),
+        );
         ui.add_space(size::SPACING);
         ui.label(step.describe());
         match step.fraction() {
@@ -32,7 +35,9 @@ pub fn show(ui: &mut egui::Ui, step: &StartupStep) {
 pub fn failed(ui: &mut egui::Ui, error: &str, data_dir: &Path) {
     card(ui, |ui| {
         let p = theme::palette(ui);
-        ui.label(RichText::new(format!("{} The embedded backend could not start", icon::ERROR)).heading().color(p.alarm));
+        ui.label(
+            RichText::new(format!("{} The embedded backend could not start", icon::ERROR)).heading().color(p.alarm),
+        );
         ui.label(error);
         ui.add_space(size::SPACING);
         ui.label(RichText::new(format!("Data folder: {}", data_dir.display())).color(p.text_weak));

@@ -1,4 +1,4 @@
-//! The top bar: app name, connection state (icon and words, not colour alone), server, user, data age, refresh
+//! The top bar: app name, connection state (icon and words, not colour alone), data age, server, user, refresh
 //! and theme buttons.
 //!
 //! Owns: how a connection state is worded and marked. Must not touch: the model (read only) or I/O.
@@ -11,53 +11,62 @@ use crate::theme::{self, tokens::Palette, tokens::icon};
 use egui::{Color32, RichText};
 
 pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<Command>) {
-    let p = theme::palette(ui);
-    ui.horizontal_wrapped(|ui| {
-        ui.label(RichText::new("Flowline").heading().strong().color(p.text_strong));
-        ui.separator();
-        let (glyph, text, color) = connection_line(&model.connection, clock, p);
-        ui.label(RichText::new(format!("{glyph} {text}")).color(color).strong());
-        if let ConnectionState::Starting { .. } | ConnectionState::Connecting = model.connection {
-            ui.spinner();
-        }
-        ui.separator();
-        ui.label(RichText::new(server_line(model)).color(p.text_weak));
-        if let Some(session) = &model.session {
-            ui.separator();
-            ui.label(RichText::new(format!("{} @ {} ({})", session.username, session.tenant, role(session.role))).color(p.text_weak));
-        }
-        ui.separator();
-        let updated = format_last_updated(model.last_updated, clock.now);
-        let updated_color = match model.last_updated {
-            Some(at) if format::is_stale(at, clock.now) => p.stale,
-            _ => p.text,
-        };
-        ui.label(RichText::new(updated).color(updated_color));
+    // The buttons on the right are laid out first; the state on the left is truncated if the window is narrow.
+    egui::Sides::new().shrink_left().truncate().show(
+        ui,
+        |ui| state(ui, model, clock),
+        |ui| buttons(ui, model, commands),
+    );
+}
 
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let (theme_glyph, theme_text) = match model.theme {
-                ThemeChoice::Dark => (icon::LIGHT_THEME, "Light theme"),
-                ThemeChoice::Light => (icon::DARK_THEME, "Dark theme"),
-            };
-            if ui.button(format!("{theme_glyph} {theme_text}")).clicked() {
-                commands.push(Command::SetTheme(model.theme.toggled()));
-            }
-            if let Some(session) = &model.session {
-                if model.mode == Mode::Remote
-                    && ui.button("Sign out").on_hover_text(format!("Sign {} out", session.username)).clicked()
-                {
-                    commands.push(Command::Logout);
-                }
-                if ui
-                    .button(format!("{} Refresh", icon::REFRESH))
-                    .on_hover_text(format!("Fetch the wells now (they refresh every {} s)", model.refresh_interval.as_secs()))
-                    .clicked()
-                {
-                    commands.push(Command::RefreshNow);
-                }
-            }
-        });
-    });
+/// Most important first, so that a narrow window cuts the least important: connection, data age, server, user.
+fn state(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
+    let p = theme::palette(ui);
+    ui.label(RichText::new("Flowline").heading().strong().color(p.text_strong));
+    ui.separator();
+    let (glyph, text, color) = connection_line(&model.connection, clock, p);
+    let connection = ui.label(RichText::new(format!("{glyph} {text}")).color(color).strong());
+    if let ConnectionState::Offline { error, .. } = &model.connection {
+        connection.on_hover_text(error.as_str());
+    }
+    if let ConnectionState::Starting { .. } | ConnectionState::Connecting = model.connection {
+        ui.spinner();
+    }
+    ui.separator();
+    let updated = format_last_updated(model.last_updated, clock.now);
+    let updated_color = match model.last_updated {
+        Some(at) if format::is_stale(at, clock.now) => p.stale,
+        _ => p.text,
+    };
+    ui.label(RichText::new(updated).color(updated_color));
+    ui.separator();
+    ui.label(RichText::new(server_line(model)).color(p.text_weak));
+    if let Some(session) = &model.session {
+        ui.separator();
+        let who = format!("{} @ {} ({})", session.username, session.tenant, role(session.role));
+        ui.label(RichText::new(who).color(p.text_weak));
+    }
+}
+
+/// Added right to left: theme, sign out, refresh.
+fn buttons(ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+    let (theme_glyph, theme_text) = match model.theme {
+        ThemeChoice::Dark => (icon::LIGHT_THEME, "Light theme"),
+        ThemeChoice::Light => (icon::DARK_THEME, "Dark theme"),
+    };
+    if ui.button(format!("{theme_glyph} {theme_text}")).clicked() {
+        commands.push(Command::SetTheme(model.theme.toggled()));
+    }
+    let Some(session) = &model.session else { return };
+    if model.mode == Mode::Remote
+        && ui.button("Sign out").on_hover_text(format!("Sign {} out", session.username)).clicked()
+    {
+        commands.push(Command::Logout);
+    }
+    let hint = format!("Fetch the wells now (they refresh every {} s)", model.refresh_interval.as_secs());
+    if ui.button(format!("{} Refresh", icon::REFRESH)).on_hover_text(hint).clicked() {
+        commands.push(Command::RefreshNow);
+    }
 }
 
 /// Glyph, words and colour of a connection state. Normal states are grey; only an outage is coloured.
@@ -71,11 +80,10 @@ pub fn connection_line(state: &ConnectionState, clock: &Clock, p: &Palette) -> (
         ConnectionState::Online { since } => {
             (icon::ONLINE, format!("Online since {}", clock.zone.clock(*since, clock.now)), p.text)
         }
-        ConnectionState::Offline { error, since } => (
-            icon::OFFLINE,
-            format!("Offline since {}: {error}", clock.zone.clock(*since, clock.now)),
-            p.warning,
-        ),
+        // The error is in the message strip and in this label's tooltip: the bar stays one short line.
+        ConnectionState::Offline { since, .. } => {
+            (icon::OFFLINE, format!("Offline since {}", clock.zone.clock(*since, clock.now)), p.warning)
+        }
         ConnectionState::NeedsLogin => (icon::NEEDS_LOGIN, "Sign-in required".to_owned(), p.text),
     }
 }

@@ -94,7 +94,9 @@ mod tests {
 
     #[test]
     fn accepts_10_12_14_digits_with_and_without_dashes() {
-        for input in ["4231712345", "42-317-12345", "423171234500", "42-317-12345-00", "42317123450000", "42-317-12345-00-00"] {
+        for input in
+            ["4231712345", "42-317-12345", "423171234500", "42-317-12345-00", "42317123450000", "42-317-12345-00-00"]
+        {
             let api = ApiNumber::parse(input).unwrap();
             assert_eq!(api.to_string(), "42-317-12345-00-00", "{input}");
             assert_eq!(api.digits(), "42317123450000");

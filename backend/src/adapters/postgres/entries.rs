@@ -27,6 +27,22 @@ impl EntryRepository for PostgresStorage {
         let now = truncate_ms(Utc::now());
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(unavailable)?;
+        // Every well must be this tenant's (the schema has no foreign key here: see migration 0002).
+        let mut wells: Vec<Uuid> = entries.iter().map(|e| e.well_id.0).collect();
+        wells.sort_unstable();
+        wells.dedup();
+        let foreign = tx
+            .query_opt(
+                "SELECT u.w FROM UNNEST($2::uuid[]) AS u(w) \
+                 WHERE NOT EXISTS (SELECT 1 FROM wells WHERE tenant_id = $1 AND id = u.w) LIMIT 1",
+                &[&tenant.0, &wells],
+            )
+            .await
+            .map_err(unavailable)?;
+        if let Some(row) = foreign {
+            let well: Uuid = rows::get(&row, 0)?;
+            return Err(StorageError::NotFound(format!("well {well} in this tenant")));
+        }
         let stmt = tx.prepare(INSERT).await.map_err(unavailable)?;
         let mut inserted = 0u64;
         for chunk in entries.chunks(CHUNK) {
@@ -44,8 +60,21 @@ impl EntryRepository for PostgresStorage {
             let source: Vec<&str> = chunk.iter().map(|e| e.source.as_str()).collect();
             let correction: Vec<bool> = chunk.iter().map(|e| e.is_correction).collect();
             let params: [&(dyn ToSql + Sync); 15] = [
-                &tenant.0, &now, &ids, &wells, &at, &oil, &gas, &water, &tubing, &casing, &choke, &hours, &reason,
-                &source, &correction,
+                &tenant.0,
+                &now,
+                &ids,
+                &wells,
+                &at,
+                &oil,
+                &gas,
+                &water,
+                &tubing,
+                &casing,
+                &choke,
+                &hours,
+                &reason,
+                &source,
+                &correction,
             ];
             inserted += tx.execute(&stmt, &params).await.map_err(unavailable)?;
         }

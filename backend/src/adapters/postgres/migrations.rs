@@ -4,7 +4,14 @@ use super::rows::unavailable;
 use crate::ports::StorageResult;
 use deadpool_postgres::Object;
 
-const MIGRATIONS: &[(i32, &str, &str)] = &[(1, "init", include_str!("../../../../migrations/postgres/0001_init.sql"))];
+const MIGRATIONS: &[(i32, &str, &str)] = &[
+    (1, "init", include_str!("../../../../migrations/postgres/0001_init.sql")),
+    (
+        2,
+        "entry_well_check_in_adapter",
+        include_str!("../../../../migrations/postgres/0002_entry_well_check_in_adapter.sql"),
+    ),
+];
 /// Arbitrary constant naming Flowline's migration lock.
 const MIGRATION_LOCK: i64 = 0x466c_6f77_6c69_6e65;
 

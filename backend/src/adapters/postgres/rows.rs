@@ -12,11 +12,7 @@ pub(super) fn unavailable(e: tokio_postgres::Error) -> StorageError {
 
 /// Unique violations become `Conflict`; everything else `Unavailable`.
 pub(super) fn classify(e: tokio_postgres::Error, what: &str) -> StorageError {
-    if e.code() == Some(&SqlState::UNIQUE_VIOLATION) {
-        StorageError::Conflict(what.to_owned())
-    } else {
-        unavailable(e)
-    }
+    if e.code() == Some(&SqlState::UNIQUE_VIOLATION) { StorageError::Conflict(what.to_owned()) } else { unavailable(e) }
 }
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StorageError {

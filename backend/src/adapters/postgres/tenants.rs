@@ -2,7 +2,9 @@
 
 use super::PostgresStorage;
 use super::rows::{self, TENANT_COLUMNS, classify, truncate_ms, unavailable};
-use crate::ports::{NewTenant, NewUser, StorageError, StorageResult, TenantRepository, UserCredentials, UserRepository};
+use crate::ports::{
+    NewTenant, NewUser, StorageError, StorageResult, TenantRepository, UserCredentials, UserRepository,
+};
 use async_trait::async_trait;
 use flowline_shared::{Tenant, TenantId, TenantSlug, User, UserId, Username};
 use uuid::Uuid;

@@ -152,7 +152,10 @@ impl WellRepository for PostgresStorage {
     async fn get_well(&self, tenant: TenantId, id: WellId) -> StorageResult<Option<Well>> {
         let client = self.client().await?;
         let row = client
-            .query_opt(&format!("SELECT {WELL_COLUMNS} FROM wells WHERE tenant_id = $1 AND id = $2"), &[&tenant.0, &id.0])
+            .query_opt(
+                &format!("SELECT {WELL_COLUMNS} FROM wells WHERE tenant_id = $1 AND id = $2"),
+                &[&tenant.0, &id.0],
+            )
             .await
             .map_err(unavailable)?;
         row.as_ref().map(rows::well).transpose()

@@ -2,11 +2,14 @@
 
 use super::SqliteStorage;
 use super::rows::{self, ms, unavailable};
-use crate::ports::{EntryQuery, EntryRepository, InsertOutcome, StorageResult};
+use crate::ports::{EntryQuery, EntryRepository, InsertOutcome, StorageError, StorageResult};
 use async_trait::async_trait;
 use flowline_shared::{EntryId, FieldEntry, FieldEntryDraft, TenantId, WellId};
 use rusqlite::types::Value;
 use rusqlite::{Row, params, params_from_iter};
+
+/// SQLITE_CONSTRAINT_FOREIGNKEY: the entry's (tenant, well) is not a well of that tenant.
+const FOREIGN_KEY_VIOLATION: std::os::raw::c_int = 787;
 
 const ENTRY_COLUMNS: &str = "id, well_id, recorded_at, oil_bbl, gas_mcf, water_bbl, tubing_psig, casing_psig, choke_64ths, \
      hours_on, downtime_reason, source, is_correction";
@@ -78,7 +81,12 @@ impl EntryRepository for SqliteStorage {
                             e.is_correction,
                             now,
                         ])
-                        .map_err(unavailable)? as u64;
+                        .map_err(|err| match &err {
+                            rusqlite::Error::SqliteFailure(f, _) if f.extended_code == FOREIGN_KEY_VIOLATION => {
+                                StorageError::NotFound(format!("well {} in this tenant", e.well_id))
+                            }
+                            _ => unavailable(err),
+                        })? as u64;
                 }
             }
             tx.commit().map_err(unavailable)?;
@@ -96,9 +104,11 @@ impl EntryRepository for SqliteStorage {
         let (clause, values) = window(tenant, well, &query);
         self.read(move |conn| {
             let total: i64 = conn
-                .query_row(&format!("SELECT COUNT(*) FROM field_entries WHERE {clause}"), params_from_iter(values.iter()), |r| {
-                    r.get(0)
-                })
+                .query_row(
+                    &format!("SELECT COUNT(*) FROM field_entries WHERE {clause}"),
+                    params_from_iter(values.iter()),
+                    |r| r.get(0),
+                )
                 .map_err(unavailable)?;
             let sql = format!(
                 "SELECT {ENTRY_COLUMNS} FROM field_entries WHERE {clause} ORDER BY recorded_at, id LIMIT {} OFFSET {}",
@@ -112,7 +122,9 @@ impl EntryRepository for SqliteStorage {
                 .map_err(unavailable)?;
             let entries = drafts
                 .into_iter()
-                .map(|d| FieldEntry::new(d).map_err(|e| crate::ports::StorageError::Unavailable(format!("stored entry is invalid: {e}"))))
+                .map(|d| {
+                    FieldEntry::new(d).map_err(|e| StorageError::Unavailable(format!("stored entry is invalid: {e}")))
+                })
                 .collect::<Result<Vec<_>, _>>()?;
             Ok((entries, u64::try_from(total).unwrap_or(0)))
         })

@@ -8,7 +8,7 @@ mod rows;
 mod tenants;
 mod wells;
 
-use super::SqliteLocation;
+use super::{SqliteLocation, StorageProfile};
 use crate::ports::{Storage, StorageError, StorageResult};
 use async_trait::async_trait;
 use rusqlite::Connection;
@@ -30,7 +30,7 @@ pub struct SqliteStorage {
     inner: Arc<Inner>,
 }
 
-fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
+fn configure(conn: &Connection, writer: bool, profile: StorageProfile) -> rusqlite::Result<()> {
     conn.busy_timeout(std::time::Duration::from_secs(10))?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
@@ -41,7 +41,18 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
             tracing::warn!(mode, "SQLite did not switch to WAL");
         }
         conn.pragma_update(None, "synchronous", "NORMAL")?;
-        conn.pragma_update(None, "cache_size", -65_536)?; // 64 MiB
+        // The (tenant, well, time) index is appended to in as many places as there are wells: a bulk load runs at
+        // memory speed only while those pages stay cached.
+        let cache_kib: i64 = match profile {
+            StorageProfile::Server => 64 * 1024,
+            StorageProfile::Bulk => 1024 * 1024,
+        };
+        conn.pragma_update(None, "cache_size", -cache_kib)?;
+        if profile == StorageProfile::Bulk {
+            // Checkpoint every ~400 MB of WAL instead of every 4 MB: a page rewritten by several transactions is
+            // copied into the database once.
+            conn.pragma_update(None, "wal_autocheckpoint", 100_000)?;
+        }
     } else {
         conn.pragma_update(None, "cache_size", -16_384)?;
     }
@@ -50,32 +61,31 @@ fn configure(conn: &Connection, writer: bool) -> rusqlite::Result<()> {
 
 impl SqliteStorage {
     /// Opens (creating if needed) the database; creates the parent folder of a file database.
-    pub async fn open(location: SqliteLocation) -> StorageResult<Self> {
-        tokio::task::spawn_blocking(move || Self::open_blocking(&location))
+    pub async fn open(location: SqliteLocation, profile: StorageProfile) -> StorageResult<Self> {
+        tokio::task::spawn_blocking(move || Self::open_blocking(&location, profile))
             .await
             .map_err(|e| StorageError::Unavailable(format!("SQLite open task failed: {e}")))?
     }
 
-    fn open_blocking(location: &SqliteLocation) -> StorageResult<Self> {
+    fn open_blocking(location: &SqliteLocation, profile: StorageProfile) -> StorageResult<Self> {
         let (writer, readers) = match location {
             SqliteLocation::Memory => {
                 let conn = Connection::open_in_memory().map_err(rows::unavailable)?;
-                configure(&conn, true).map_err(rows::unavailable)?;
+                configure(&conn, true, profile).map_err(rows::unavailable)?;
                 (conn, Vec::new())
             }
             SqliteLocation::File(path) => {
                 if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent).map_err(|e| {
-                        StorageError::Unavailable(format!("cannot create {}: {e}", parent.display()))
-                    })?;
+                    std::fs::create_dir_all(parent)
+                        .map_err(|e| StorageError::Unavailable(format!("cannot create {}: {e}", parent.display())))?;
                 }
                 let writer = Connection::open(path)
                     .map_err(|e| StorageError::Unavailable(format!("cannot open {}: {e}", path.display())))?;
-                configure(&writer, true).map_err(rows::unavailable)?;
+                configure(&writer, true, profile).map_err(rows::unavailable)?;
                 let mut readers = Vec::with_capacity(READERS);
                 for _ in 0..READERS {
                     let conn = Connection::open(path).map_err(rows::unavailable)?;
-                    configure(&conn, false).map_err(rows::unavailable)?;
+                    configure(&conn, false, profile).map_err(rows::unavailable)?;
                     readers.push(Mutex::new(conn));
                 }
                 (writer, readers)
@@ -132,7 +142,7 @@ fn poisoned() -> StorageError {
 #[async_trait]
 impl Storage for SqliteStorage {
     async fn migrate(&self) -> StorageResult<usize> {
-        self.write(|conn| migrations::apply(conn)).await
+        self.write(migrations::apply).await
     }
 
     async fn ping(&self) -> StorageResult<()> {

@@ -2,7 +2,9 @@
 
 use super::SqliteStorage;
 use super::rows::{self, TENANT_COLUMNS, classify, ms, unavailable};
-use crate::ports::{NewTenant, NewUser, StorageError, StorageResult, TenantRepository, UserCredentials, UserRepository};
+use crate::ports::{
+    NewTenant, NewUser, StorageError, StorageResult, TenantRepository, UserCredentials, UserRepository,
+};
 use async_trait::async_trait;
 use flowline_shared::{Tenant, TenantId, TenantSlug, User, UserId, Username};
 use rusqlite::{OptionalExtension, params};
@@ -81,7 +83,12 @@ impl UserRepository for SqliteStorage {
                 params![tenant.0, name.as_str()],
                 |row| {
                     Ok(UserCredentials {
-                        user: User { id: UserId(row.get(0)?), tenant_id: tenant, username: name.clone(), role: rows::parsed(row, 1)? },
+                        user: User {
+                            id: UserId(row.get(0)?),
+                            tenant_id: tenant,
+                            username: name.clone(),
+                            role: rows::parsed(row, 1)?,
+                        },
                         password_hash: row.get(2)?,
                     })
                 },

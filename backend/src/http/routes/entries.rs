@@ -9,8 +9,8 @@ use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
 use chrono::{DateTime, Utc};
-use flowline_shared::dto::{ImportFormat, ImportResponse, IngestRequest, IngestResponse, Page};
 use flowline_shared::FieldEntry;
+use flowline_shared::dto::{ImportFormat, ImportResponse, IngestRequest, IngestResponse, Page};
 
 pub const MAX_ENTRY_PAGE: u32 = 10_000;
 
@@ -58,7 +58,10 @@ pub async fn list_for_well(
     let query = EntryQuery {
         from: instant(&q, "from")?,
         to: instant(&q, "to")?,
-        page: PageRequest { limit: q.number("limit", 1_000, 1..=MAX_ENTRY_PAGE)?, offset: q.number("offset", 0, 0..=u64::MAX / 2)? },
+        page: PageRequest {
+            limit: q.number("limit", 1_000, 1..=MAX_ENTRY_PAGE)?,
+            offset: q.number("offset", 0, 0..=u64::MAX / 2)?,
+        },
     };
     if let (Some(from), Some(to)) = (query.from, query.to)
         && from > to

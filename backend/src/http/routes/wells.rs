@@ -17,9 +17,16 @@ pub fn parse_well_id(raw: &str) -> Result<WellId, ApiError> {
     Uuid::parse_str(raw).map(WellId).map_err(|_| ApiError::bad_parameter("id", format!("{raw:?} is not a UUID")))
 }
 
-pub async fn list(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Json<Page<WellView>>, ApiError> {
+pub async fn list(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: QueryParams,
+) -> Result<Json<Page<WellView>>, ApiError> {
     q.allow_only(&["limit", "offset", "status", "type", "lease", "field", "q"])?;
-    let page = PageRequest { limit: q.number("limit", 50, 1..=MAX_WELL_PAGE)?, offset: q.number("offset", 0, 0..=u64::MAX / 2)? };
+    let page = PageRequest {
+        limit: q.number("limit", 50, 1..=MAX_WELL_PAGE)?,
+        offset: q.number("offset", 0, 0..=u64::MAX / 2)?,
+    };
     let filter = WellFilter {
         status: q.parsed::<WellStatus>("status")?,
         well_type: q.parsed::<WellType>("type")?,
@@ -41,7 +48,11 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(state.wells.create(caller.0.tenant_id, &input).await?)))
 }
 
-pub async fn get(State(state): State<AppState>, caller: Caller, Path(id): Path<String>) -> Result<Json<Well>, ApiError> {
+pub async fn get(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<Json<Well>, ApiError> {
     let id = parse_well_id(&id)?;
     Ok(Json(state.wells.get(caller.0.tenant_id, id).await?))
 }

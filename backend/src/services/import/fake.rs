@@ -145,11 +145,12 @@ impl EntryRepository for FakeStorage {
         }
         let mut outcome = InsertOutcome::default();
         for e in entries {
-            if state.entries.contains_key(&e.id) {
-                outcome.duplicates += 1;
-            } else {
-                state.entries.insert(e.id, (tenant, e.clone()));
-                outcome.inserted += 1;
+            match state.entries.entry(e.id) {
+                std::collections::btree_map::Entry::Occupied(_) => outcome.duplicates += 1,
+                std::collections::btree_map::Entry::Vacant(slot) => {
+                    slot.insert((tenant, e.clone()));
+                    outcome.inserted += 1;
+                }
             }
         }
         Ok(outcome)

@@ -96,7 +96,7 @@ pub(crate) fn parse(text: &str, tz: Tz, wells: &WellIndex, ids: EntryIds) -> Res
     let mut file = ParsedFile::default();
     let mut errors = Vec::new();
     let mut entries = Vec::new();
-    file.rows = for_each_record(&mut reader, &mut errors, |line, record| {
+    file.rows = for_each_record(text, &mut reader, &mut errors, |line, record| {
         match parse_row(&header, record, line, tz, wells, ids) {
             Ok(entry) => {
                 entries.push(entry);
@@ -366,6 +366,20 @@ mod tests {
         // The blank line 4 is skipped by the reader, and the short row is on line 5.
         assert_eq!(file.errors[1].row, 5);
         assert_eq!(file.errors[1].errors[0].field, "row");
+    }
+
+    #[test]
+    fn line_numbers_count_blank_lines_crlf_and_quoted_newlines() {
+        let text = "well,recorded_at,oil_bbl,gas_mcf,water_bbl,hours_on,downtime_reason\r\n\
+            \r\n\
+            42-317-12345,2024-03-10,1,1,1,24,\"bad\r\nreason\"\r\n\
+            \r\n\
+            \r\n\
+            42-317-12345,2024-03-11,x,1,1,24,\r\n";
+        let file = parse_text(text).unwrap();
+        let lines: Vec<u64> = file.errors.iter().map(|e| e.row).collect();
+        assert_eq!(lines, [3, 7]);
+        assert_eq!(file.rows, 2);
     }
 
     #[test]

@@ -17,6 +17,8 @@
 //! 4. Volve only: create the wells the tenant does not have yet, in one transaction.
 //! 5. Validate every chunk of [`MAX_BATCH`] entries through [`IngestService::validate`] (the single ingest path),
 //!    all of them before the first write; then store the chunks one transaction each, reporting progress.
+//!    Step 3 already checked everything step 5 checks, so step 5 fails only on a concurrent change (a well deleted
+//!    meanwhile); the wells created in step 4 then stay, and no entry is stored.
 //!
 //! A file of more than [`MAX_BATCH`] entries is therefore stored in several transactions. Because everything was
 //! validated first, only a database failure between two chunks can leave part of a file stored; running the same
@@ -175,7 +177,9 @@ impl ImportService {
                 .into());
             }
             for ((index, _), well) in to_create.iter().zip(&created) {
-                wellbore_ids[*index] = Some(well.id);
+                if let Some(slot) = wellbore_ids.get_mut(*index) {
+                    *slot = Some(well.id);
+                }
             }
             response.wells_created = created.len() as u64;
             tracing::info!(tenant = %tenant.0, wells = created.len(), "import created wells");
@@ -315,13 +319,37 @@ impl Header {
     }
 }
 
-/// Reads every record, handing each with its line number to `row`; the row errors it returns and CSV syntax
-/// errors are collected in `errors`. Returns the number of data rows.
+/// Line numbers of a text by byte offset. The CSV reader's own line count leaves out blank lines, so lines are
+/// counted here from the record's byte offset.
+struct Lines<'t> {
+    text: &'t [u8],
+    newlines: Vec<usize>,
+}
+
+impl<'t> Lines<'t> {
+    fn new(text: &'t str) -> Self {
+        let text = text.as_bytes();
+        Self { text, newlines: text.iter().enumerate().filter(|(_, b)| **b == b'\n').map(|(i, _)| i).collect() }
+    }
+
+    /// The 1-based line on which the record at `byte` starts (blank lines before it skipped).
+    fn line_at(&self, byte: u64) -> u64 {
+        let start = usize::try_from(byte).unwrap_or(usize::MAX).min(self.text.len());
+        let blank =
+            self.text.get(start..).unwrap_or_default().iter().take_while(|b| matches!(b, b'\n' | b'\r')).count();
+        self.newlines.partition_point(|n| *n < start + blank) as u64 + 1
+    }
+}
+
+/// Reads every record of `text` (the reader's input), handing each with its line number to `row`; the row errors
+/// it returns and CSV syntax errors are collected in `errors`. Returns the number of data rows.
 pub(crate) fn for_each_record(
+    text: &str,
     reader: &mut csv::Reader<&[u8]>,
     errors: &mut Vec<RowError>,
     mut row: impl FnMut(u64, &StringRecord) -> Option<RowError>,
 ) -> Result<u64, ImportError> {
+    let lines = Lines::new(text);
     let mut record = StringRecord::new();
     let mut rows = 0u64;
     loop {
@@ -329,14 +357,14 @@ pub(crate) fn for_each_record(
             Ok(false) => break,
             Ok(true) => {
                 rows += 1;
-                let line = record.position().map_or(rows + 1, csv::Position::line);
+                let line = record.position().map_or(rows + 1, |p| lines.line_at(p.byte()));
                 errors.extend(row(line, &record));
             }
             Err(e) => {
                 rows += 1;
                 match e.position() {
                     Some(pos) => errors.push(RowError {
-                        row: pos.line(),
+                        row: lines.line_at(pos.byte()),
                         id: None,
                         errors: vec![FieldError::new("row", format!("is not valid CSV: {e}"))],
                     }),
