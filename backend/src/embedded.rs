@@ -126,8 +126,8 @@ pub async fn start_embedded(
     let (shutdown, mut stop) = tokio::sync::watch::channel(false);
     let ingest = state.ingest.clone();
     tokio::spawn(async move {
+        // The first tick fires at once: the history ends yesterday, so the wells get a current reading right away.
         let mut ticker = tokio::time::interval(options.live_interval);
-        ticker.tick().await; // the first tick fires at once; the history already covers now
         loop {
             tokio::select! {
                 _ = ticker.tick() => {

@@ -78,6 +78,14 @@ pub(crate) fn escape_like(s: &str) -> String {
     out
 }
 
+/// The `Conflict` message when a well's API number is taken.
+pub(crate) fn api_conflict(well: &flowline_shared::Well) -> String {
+    match &well.api_number {
+        Some(api) => format!("API number {api} is already used by another well"),
+        None => "well exists".into(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -334,22 +334,7 @@ mod tests {
                 {
                     return Err(StorageError::Conflict(format!("API number {api}")));
                 }
-                created.push(Well {
-                    id: WellId(Uuid::new_v4()),
-                    tenant_id: tenant,
-                    api_number: w.api_number.clone(),
-                    name: w.name.clone(),
-                    well_type: w.well_type,
-                    status: w.status,
-                    location: w.location,
-                    lease: w.lease.clone(),
-                    field: w.field.clone(),
-                    county: w.county.clone(),
-                    state: w.state.clone(),
-                    first_production_date: w.first_production_date,
-                    created_at: now,
-                    updated_at: now,
-                });
+                created.push(Well::from_new(WellId(Uuid::new_v4()), tenant, w, now));
             }
             wells.extend(created.iter().cloned());
             Ok(created)

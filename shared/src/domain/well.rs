@@ -229,6 +229,26 @@ impl NewWell {
 }
 
 impl Well {
+    /// The stored form of a new well: its id, tenant and creation time added.
+    pub fn from_new(id: WellId, tenant_id: TenantId, new: &NewWell, now: DateTime<Utc>) -> Well {
+        Well {
+            id,
+            tenant_id,
+            api_number: new.api_number.clone(),
+            name: new.name.clone(),
+            well_type: new.well_type,
+            status: new.status,
+            location: new.location,
+            lease: new.lease.clone(),
+            field: new.field.clone(),
+            county: new.county.clone(),
+            state: new.state.clone(),
+            first_production_date: new.first_production_date,
+            created_at: now,
+            updated_at: now,
+        }
+    }
+
     /// The patch applied to this well, validated as a whole (so a half-valid patch changes nothing).
     pub fn patched(&self, patch: &WellPatch) -> Result<Well, FieldErrors> {
         let merged = WellPatch {
@@ -313,22 +333,7 @@ mod tests {
     fn patch_keeps_unchanged_fields_and_validates() {
         let now = Utc::now();
         let nw = NewWell::parse(&input()).unwrap();
-        let well = Well {
-            id: WellId(Uuid::nil()),
-            tenant_id: TenantId(Uuid::nil()),
-            api_number: nw.api_number,
-            name: nw.name,
-            well_type: nw.well_type,
-            status: nw.status,
-            location: nw.location,
-            lease: nw.lease,
-            field: nw.field,
-            county: nw.county,
-            state: nw.state,
-            first_production_date: None,
-            created_at: now,
-            updated_at: now,
-        };
+        let well = Well::from_new(WellId(Uuid::nil()), TenantId(Uuid::nil()), &nw, now);
         let p = well.patched(&WellPatch { status: Some(WellStatus::ShutIn), ..Default::default() }).unwrap();
         assert_eq!(p.status, WellStatus::ShutIn);
         assert_eq!(p.name, well.name);

@@ -2,7 +2,7 @@
 
 use super::PostgresStorage;
 use super::rows::{self, WELL_COLUMNS, classify, truncate_ms, unavailable};
-use crate::adapters::escape_like;
+use crate::adapters::{api_conflict, escape_like};
 use crate::ports::{PageRequest, StorageError, StorageResult, WellFilter, WellRepository, WellWithLatest};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -13,13 +13,6 @@ use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
 type Param = Box<dyn ToSql + Sync + Send>;
-
-fn api_conflict(well: &Well) -> String {
-    match &well.api_number {
-        Some(api) => format!("API number {api} is already used by another well"),
-        None => "well exists".into(),
-    }
-}
 
 /// `WHERE` clause and its bound values; user text never enters the SQL string.
 fn filter_sql(tenant: TenantId, f: &WellFilter) -> (String, Vec<Param>) {
@@ -71,22 +64,7 @@ impl WellRepository for PostgresStorage {
             .map_err(unavailable)?;
         let mut out = Vec::with_capacity(wells.len());
         for w in wells {
-            let well = Well {
-                id: WellId(Uuid::new_v4()),
-                tenant_id: tenant,
-                api_number: w.api_number.clone(),
-                name: w.name.clone(),
-                well_type: w.well_type,
-                status: w.status,
-                location: w.location,
-                lease: w.lease.clone(),
-                field: w.field.clone(),
-                county: w.county.clone(),
-                state: w.state.clone(),
-                first_production_date: w.first_production_date,
-                created_at: now,
-                updated_at: now,
-            };
+            let well = Well::from_new(WellId(Uuid::new_v4()), tenant, w, now);
             tx.execute(
                 &stmt,
                 &[

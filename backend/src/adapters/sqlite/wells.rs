@@ -2,7 +2,7 @@
 
 use super::SqliteStorage;
 use super::rows::{self, WELL_COLUMNS, classify, ms, unavailable};
-use crate::adapters::escape_like;
+use crate::adapters::{api_conflict, escape_like};
 use crate::ports::{PageRequest, StorageError, StorageResult, WellFilter, WellRepository, WellWithLatest};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -14,22 +14,7 @@ use std::collections::HashSet;
 use uuid::Uuid;
 
 fn insert_well(tx: &Transaction<'_>, tenant: TenantId, w: &NewWell, now: DateTime<Utc>) -> StorageResult<Well> {
-    let well = Well {
-        id: WellId(Uuid::new_v4()),
-        tenant_id: tenant,
-        api_number: w.api_number.clone(),
-        name: w.name.clone(),
-        well_type: w.well_type,
-        status: w.status,
-        location: w.location,
-        lease: w.lease.clone(),
-        field: w.field.clone(),
-        county: w.county.clone(),
-        state: w.state.clone(),
-        first_production_date: w.first_production_date,
-        created_at: rows::truncate_ms(now),
-        updated_at: rows::truncate_ms(now),
-    };
+    let well = Well::from_new(WellId(Uuid::new_v4()), tenant, w, rows::truncate_ms(now));
     tx.execute(
         &format!("INSERT INTO wells ({WELL_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)"),
         params![
@@ -52,13 +37,6 @@ fn insert_well(tx: &Transaction<'_>, tenant: TenantId, w: &NewWell, now: DateTim
     )
     .map_err(|e| classify(e, &api_conflict(&well)))?;
     Ok(well)
-}
-
-fn api_conflict(well: &Well) -> String {
-    match &well.api_number {
-        Some(api) => format!("API number {api} is already used by another well"),
-        None => "well exists".into(),
-    }
 }
 
 /// `WHERE` clause and its values for a filter; user text is always bound, never spliced.

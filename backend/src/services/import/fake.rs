@@ -53,22 +53,7 @@ impl FakeStorage {
     pub(crate) fn add_well(&self, tenant: TenantId, well: &NewWell) -> Well {
         let now = Utc::now();
         let mut state = self.lock();
-        let w = Well {
-            id: WellId(Uuid::new_v4()),
-            tenant_id: tenant,
-            api_number: well.api_number.clone(),
-            name: well.name.clone(),
-            well_type: well.well_type,
-            status: well.status,
-            location: well.location,
-            lease: well.lease.clone(),
-            field: well.field.clone(),
-            county: well.county.clone(),
-            state: well.state.clone(),
-            first_production_date: well.first_production_date,
-            created_at: now,
-            updated_at: now,
-        };
+        let w = Well::from_new(WellId(Uuid::new_v4()), tenant, well, now);
         state.wells.push(w.clone());
         w
     }
