@@ -54,6 +54,10 @@ use std::sync::Mutex;
 pub struct TestClock(Mutex<DateTime<Utc>>);
 
 impl TestClock {
+    pub fn starting_now() -> Self {
+        Self(Mutex::new(Utc::now()))
+    }
+
     pub fn advance(&self, by: chrono::Duration) {
         let mut now = self.0.lock().unwrap();
         *now += by;
@@ -82,7 +86,7 @@ pub struct TestApp {
 
 pub async fn spawn_app() -> TestApp {
     let (storage, dir) = sqlite().await;
-    let clock = Arc::new(TestClock(Mutex::new(Utc::now())));
+    let clock = Arc::new(TestClock::starting_now());
     let deps = Deps { storage: Arc::clone(&storage), clock: clock.clone() };
     let accounts = AccountService::new(deps);
     for (tenant, users) in [
