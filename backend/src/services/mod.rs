@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod auth;
 pub mod import;
 pub mod ingest;
+#[cfg(test)]
+pub(crate) mod memory_storage;
 pub mod simulation;
 pub mod wells;
 

@@ -260,156 +260,17 @@ pub async fn live_tick(
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    //! The orchestration against a tiny in-memory fake of the storage port (the real adapters are tested by the
-    //! storage contract suite). Test names contain "simulator" so that `cargo test simulator` runs them.
+    //! The orchestration against the in-memory test storage (the real adapters are tested by the storage contract
+    //! suite). Test names contain "simulator" so that `cargo test simulator` runs them.
 
     use super::*;
-    use crate::ports::{
-        Clock, EntryQuery, EntryRepository, NewTenant, NewUser, Storage, StorageResult, TenantRepository,
-        UserCredentials, UserRepository, WellRepository, WellWithLatest,
-    };
+    use crate::ports::{Clock, EntryRepository};
+    use crate::services::memory_storage::FakeStorage;
     use crate::simulator::FleetSpec;
-    use async_trait::async_trait;
     use chrono::{DateTime, NaiveDate, Utc};
-    use flowline_shared::{Tenant, TenantSlug, User, Username, Well};
     use std::collections::HashSet;
     use std::sync::Mutex;
     use uuid::Uuid;
-
-    #[derive(Default)]
-    struct FakeStorage {
-        wells: Mutex<Vec<Well>>,
-        entries: Mutex<HashSet<EntryId>>,
-        /// Ids of every insert call, in call order.
-        inserts: Mutex<Vec<Vec<EntryId>>>,
-        create_wells_calls: Mutex<usize>,
-    }
-
-    fn unavailable<T>() -> StorageResult<T> {
-        Err(StorageError::Unavailable("not in the fake".into()))
-    }
-
-    #[async_trait]
-    impl TenantRepository for FakeStorage {
-        async fn create_tenant(&self, _: &NewTenant) -> StorageResult<Tenant> {
-            unavailable()
-        }
-        async fn tenant_by_slug(&self, _: &TenantSlug) -> StorageResult<Option<Tenant>> {
-            unavailable()
-        }
-        async fn tenant_by_id(&self, _: TenantId) -> StorageResult<Option<Tenant>> {
-            unavailable()
-        }
-    }
-
-    #[async_trait]
-    impl UserRepository for FakeStorage {
-        async fn create_user(&self, _: &NewUser) -> StorageResult<User> {
-            unavailable()
-        }
-        async fn user_credentials(&self, _: TenantId, _: &Username) -> StorageResult<Option<UserCredentials>> {
-            unavailable()
-        }
-    }
-
-    #[async_trait]
-    impl WellRepository for FakeStorage {
-        async fn create_well(&self, _: TenantId, _: &NewWell, _: DateTime<Utc>) -> StorageResult<Well> {
-            unavailable()
-        }
-        async fn create_wells(
-            &self,
-            tenant: TenantId,
-            new: &[NewWell],
-            now: DateTime<Utc>,
-        ) -> StorageResult<Vec<Well>> {
-            *self.create_wells_calls.lock().unwrap() += 1;
-            let mut wells = self.wells.lock().unwrap();
-            let mut taken: HashSet<ApiNumber> =
-                wells.iter().filter(|w| w.tenant_id == tenant).filter_map(|w| w.api_number.clone()).collect();
-            let mut created = Vec::new();
-            for w in new {
-                if let Some(api) = &w.api_number
-                    && !taken.insert(api.clone())
-                {
-                    return Err(StorageError::Conflict(format!("API number {api}")));
-                }
-                created.push(Well::from_new(WellId(Uuid::new_v4()), tenant, w, now));
-            }
-            wells.extend(created.iter().cloned());
-            Ok(created)
-        }
-        async fn update_well(&self, _: TenantId, _: &Well) -> StorageResult<Well> {
-            unavailable()
-        }
-        async fn get_well(&self, _: TenantId, _: WellId) -> StorageResult<Option<Well>> {
-            unavailable()
-        }
-        async fn list_wells(
-            &self,
-            tenant: TenantId,
-            _: &WellFilter,
-            page: PageRequest,
-        ) -> StorageResult<(Vec<WellWithLatest>, u64)> {
-            let mut wells: Vec<Well> =
-                self.wells.lock().unwrap().iter().filter(|w| w.tenant_id == tenant).cloned().collect();
-            wells.sort_by(|a, b| (&a.name, a.id).cmp(&(&b.name, b.id)));
-            let total = wells.len() as u64;
-            // Like a real adapter, serve at most 500 per page whatever was asked.
-            let items = wells
-                .into_iter()
-                .skip(page.offset as usize)
-                .take(page.limit.min(500) as usize)
-                .map(|well| WellWithLatest { well, latest: None })
-                .collect();
-            Ok((items, total))
-        }
-        async fn existing_well_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<HashSet<WellId>> {
-            let wells = self.wells.lock().unwrap();
-            Ok(wells.iter().filter(|w| w.tenant_id == tenant && ids.contains(&w.id)).map(|w| w.id).collect())
-        }
-    }
-
-    #[async_trait]
-    impl EntryRepository for FakeStorage {
-        async fn insert_entries(&self, _: TenantId, entries: &[FieldEntry]) -> StorageResult<InsertOutcome> {
-            let mut stored = self.entries.lock().unwrap();
-            let mut outcome = InsertOutcome::default();
-            for e in entries {
-                if stored.insert(e.id) {
-                    outcome.inserted += 1;
-                } else {
-                    outcome.duplicates += 1;
-                }
-            }
-            self.inserts.lock().unwrap().push(entries.iter().map(|e| e.id).collect());
-            Ok(outcome)
-        }
-        async fn entries_for_well(
-            &self,
-            _: TenantId,
-            _: WellId,
-            _: EntryQuery,
-        ) -> StorageResult<(Vec<FieldEntry>, u64)> {
-            unavailable()
-        }
-        async fn count_entries(&self, _: TenantId) -> StorageResult<u64> {
-            Ok(self.entries.lock().unwrap().len() as u64)
-        }
-    }
-
-    #[async_trait]
-    impl Storage for FakeStorage {
-        async fn migrate(&self) -> StorageResult<usize> {
-            Ok(0)
-        }
-        async fn ping(&self) -> StorageResult<()> {
-            Ok(())
-        }
-        fn dialect(&self) -> &'static str {
-            "fake"
-        }
-    }
 
     struct FixedClock(DateTime<Utc>);
 
@@ -459,26 +320,26 @@ mod tests {
         assert_eq!(calls.first(), Some(&(0, total)));
         assert_eq!(calls.last(), Some(&(total, total)));
         assert!(calls.windows(2).all(|w| w[0].0 < w[1].0));
-        let inserts = storage.inserts.lock().unwrap().clone();
+        let inserts = storage.lock().inserts.clone();
         assert!(inserts.len() >= 2 && inserts.iter().all(|c| c.len() <= chunk_size(150)));
         let all: Vec<EntryId> = inserts.into_iter().flatten().collect();
         assert!(all.windows(2).all(|w| w[0] < w[1]), "day-major order gives ascending ids");
         // Wells are stored in well-index order with the fleet's data.
-        let stored = storage.wells.lock().unwrap().clone();
+        let stored = storage.lock().wells.clone();
         for (id, planned) in ids.iter().zip(fleet.wells()) {
             let w = stored.iter().find(|w| w.id == *id).unwrap();
             assert_eq!(w.api_number, planned.well.api_number);
             assert_eq!(w.name, planned.well.name);
         }
 
-        storage.inserts.lock().unwrap().clear();
+        storage.lock().inserts.clear();
         let (again, report) = backfill(&deps, tenant, &fleet, &|_, _| {}).await.unwrap();
         assert_eq!(again, ids, "wells found again by API number");
         assert_eq!(
             report,
             BackfillReport { wells_created: 0, wells_reused: 150, entries_inserted: 0, duplicates: total }
         );
-        assert_eq!(*storage.create_wells_calls.lock().unwrap(), 1, "nothing to create: no call");
+        assert_eq!(storage.lock().create_wells_calls, 1, "nothing to create: no call");
         assert_eq!(storage.count_entries(tenant).await.unwrap(), total);
     }
 
@@ -498,7 +359,7 @@ mod tests {
         let (big_ids, report) = backfill(&deps, tenant, &big, &|_, _| {}).await.unwrap();
         assert_eq!(big_ids[..20], small_ids[..]);
         assert_eq!((report.wells_created, report.wells_reused), (15, 20));
-        assert_eq!(storage.wells.lock().unwrap().len(), 20 + 20 + 15);
+        assert_eq!(storage.lock().wells.len(), 20 + 20 + 15);
         assert_eq!(report.entries_inserted + report.duplicates, big.expected_entries());
         assert!(report.duplicates > 0 && report.entries_inserted > 0);
     }

@@ -36,9 +36,6 @@ mod datum;
 pub mod flowline_csv;
 pub mod volve_csv;
 
-#[cfg(test)]
-mod fake;
-
 use super::Deps;
 use super::ingest::{IngestError, IngestService, MAX_BATCH, MAX_FUTURE_SKEW};
 use crate::ports::{PageRequest, Storage, StorageError, StorageResult, WellFilter};

@@ -1,9 +1,9 @@
 //! Import service tests against the in-memory fake of the storage port (the lead's integration tests cover the real
 //! SQLite and PostgreSQL adapters).
 
-use super::fake::FakeStorage;
 use super::*;
 use crate::ports::{EntryRepository, SystemClock};
+use crate::services::memory_storage::FakeStorage;
 use flowline_shared::{NewWell, WellPatch, WellStatus, WellType};
 use std::sync::{Arc, Mutex};
 

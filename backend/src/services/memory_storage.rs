@@ -1,5 +1,7 @@
-//! A tiny in-memory `Storage` for the import tests only: tenants, wells and entries, with call counters. Methods
-//! the import does not use answer `Unavailable`.
+//! A small in-memory `Storage` for the services' unit tests (import, simulation): tenants, wells and entries, with
+//! call counters and a record of every insert. Methods no service test uses answer `Unavailable`. It serves at
+//! most 500 wells per page whatever was asked, so that callers' paging loops are exercised. The real adapters are
+//! tested by the storage contract suite.
 
 use crate::ports::{
     EntryQuery, EntryRepository, InsertOutcome, NewTenant, NewUser, PageRequest, Storage, StorageError, StorageResult,
@@ -7,7 +9,9 @@ use crate::ports::{
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use flowline_shared::{EntryId, FieldEntry, NewWell, Tenant, TenantId, TenantSlug, User, Username, Well, WellId};
+use flowline_shared::{
+    ApiNumber, EntryId, FieldEntry, NewWell, Tenant, TenantId, TenantSlug, User, Username, Well, WellId,
+};
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Mutex;
 use uuid::Uuid;
@@ -18,6 +22,8 @@ pub(crate) struct State {
     pub wells: Vec<Well>,
     pub entries: BTreeMap<EntryId, (TenantId, FieldEntry)>,
     pub insert_calls: usize,
+    /// Ids of every successful insert call, in call order.
+    pub inserts: Vec<Vec<EntryId>>,
     pub create_wells_calls: usize,
     /// Fail the n-th call of `insert_entries` (1-based) with `Unavailable`.
     pub fail_insert_call: Option<usize>,
@@ -88,7 +94,16 @@ impl WellRepository for FakeStorage {
         Ok(self.add_well(tenant, well))
     }
     async fn create_wells(&self, tenant: TenantId, wells: &[NewWell], _now: DateTime<Utc>) -> StorageResult<Vec<Well>> {
-        self.lock().create_wells_calls += 1;
+        let mut taken: HashSet<ApiNumber> = {
+            let mut state = self.lock();
+            state.create_wells_calls += 1;
+            state.wells.iter().filter(|w| w.tenant_id == tenant).filter_map(|w| w.api_number.clone()).collect()
+        };
+        for api in wells.iter().filter_map(|w| w.api_number.as_ref()) {
+            if !taken.insert(api.clone()) {
+                return Err(StorageError::Conflict(format!("API number {api}")));
+            }
+        }
         Ok(wells.iter().map(|w| self.add_well(tenant, w)).collect())
     }
     async fn update_well(&self, _tenant: TenantId, _well: &Well) -> StorageResult<Well> {
@@ -109,7 +124,7 @@ impl WellRepository for FakeStorage {
         let items = wells
             .into_iter()
             .skip(page.offset as usize)
-            .take(page.limit as usize)
+            .take(page.limit.min(500) as usize)
             .map(|well| WellWithLatest { well, latest: None })
             .collect();
         Ok((items, total))
@@ -138,6 +153,7 @@ impl EntryRepository for FakeStorage {
                 }
             }
         }
+        state.inserts.push(entries.iter().map(|e| e.id).collect());
         Ok(outcome)
     }
     async fn entries_for_well(
