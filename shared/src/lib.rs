@@ -5,6 +5,7 @@
 //! valid by construction), and the JSON shapes of the HTTP API.
 //! Must not touch: any I/O, tokio, a database, the network or egui. Everything here is pure and deterministic.
 
+pub mod analytics;
 pub mod domain;
 pub mod dto;
 pub mod units;

@@ -1,0 +1,1 @@
+//! Anomalies (being written).

@@ -1,0 +1,1 @@
+//! Trends (being written).
