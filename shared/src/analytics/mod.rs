@@ -3,4 +3,6 @@
 
 pub mod aggregation;
 pub mod anomalies;
+pub mod arps;
+pub mod forecast;
 pub mod trend;
