@@ -78,6 +78,16 @@ pub(crate) fn escape_like(s: &str) -> String {
     out
 }
 
+/// Instants are kept at millisecond precision in both dialects, so that stored and returned values are equal.
+pub(crate) fn truncate_ms(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<chrono::Utc> {
+    chrono::DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
+}
+
+/// Now, at the stored precision.
+pub(crate) fn now_ms() -> chrono::DateTime<chrono::Utc> {
+    truncate_ms(chrono::Utc::now())
+}
+
 /// The `Conflict` message when a well's API number is taken.
 pub(crate) fn api_conflict(well: &flowline_shared::Well) -> String {
     match &well.api_number {

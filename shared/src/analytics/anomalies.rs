@@ -192,6 +192,7 @@ pub fn detect_anomalies(points: &[DailyPoint], config: &AnomalyConfig) -> Vec<An
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::test_support::noise;
 
     fn start() -> NaiveDate {
         NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()
@@ -199,17 +200,6 @@ mod tests {
 
     fn day(i: i64) -> NaiveDate {
         start() + chrono::Duration::days(i)
-    }
-
-    /// Deterministic noise in [-1, 1] (a small LCG).
-    fn noise(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-            })
-            .collect()
     }
 
     /// 120 days at a level of 500 with a weekly swing of +-10 and +-2 of noise: |z| stays under about 1.7.

@@ -596,6 +596,7 @@ impl ForecastModel {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::test_support::noise;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -603,17 +604,6 @@ mod tests {
 
     fn series(start: NaiveDate, values: &[f64]) -> Vec<DailyPoint> {
         values.iter().enumerate().map(|(i, &v)| DailyPoint::new(start + Days::new(i as u64), v, 24.0)).collect()
-    }
-
-    /// Deterministic noise in [-1, 1].
-    fn noise(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-            })
-            .collect()
     }
 
     fn decline(n: usize) -> Vec<f64> {

@@ -367,6 +367,7 @@ pub fn compute_trend(points: &[DailyPoint], as_of: NaiveDate, config: &TrendConf
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::analytics::test_support::noise;
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
@@ -379,17 +380,6 @@ mod tests {
 
     fn producing(start: NaiveDate, values: &[(i64, f64)]) -> Vec<DailyPoint> {
         values.iter().map(|&(i, v)| DailyPoint::new(day_at(start, i), v, 24.0)).collect()
-    }
-
-    /// Deterministic noise in [-1, 1] (a small LCG), so tests are reproducible.
-    fn noise(n: usize, seed: u64) -> Vec<f64> {
-        let mut s = seed;
-        (0..n)
-            .map(|_| {
-                s = s.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-                ((s >> 11) as f64 / (1u64 << 53) as f64) * 2.0 - 1.0
-            })
-            .collect()
     }
 
     fn close(a: f64, b: f64, tol: f64) -> bool {

@@ -1,7 +1,7 @@
 //! Conversions between PostgreSQL rows and domain values, and error mapping.
 
+pub(super) use crate::adapters::truncate_ms;
 use crate::ports::StorageError;
-use chrono::{DateTime, Utc};
 use flowline_shared::{ApiNumber, Coordinates, EntryId, FieldEntryDraft, Tenant, TenantId, TenantSlug, Well, WellId};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
@@ -17,11 +17,6 @@ pub(super) fn classify(e: tokio_postgres::Error, what: &str) -> StorageError {
 
 fn corrupt(what: &str, e: impl std::fmt::Display) -> StorageError {
     StorageError::Unavailable(format!("stored {what} is invalid: {e}"))
-}
-
-/// Instants are kept at millisecond precision in both dialects, so that stored and returned values are equal.
-pub(super) fn truncate_ms(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
 pub(super) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, col: usize) -> Result<T, StorageError> {

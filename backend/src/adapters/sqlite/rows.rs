@@ -1,5 +1,6 @@
 //! Conversions between SQLite rows and domain values, and error mapping.
 
+pub(super) use crate::adapters::{now_ms, truncate_ms};
 use crate::ports::StorageError;
 use chrono::{DateTime, NaiveDate, Utc};
 use flowline_shared::{ApiNumber, Coordinates, Tenant, TenantId, TenantSlug, Well, WellId};
@@ -23,15 +24,6 @@ pub(super) fn classify(e: rusqlite::Error, what: &str) -> StorageError {
 
 pub(super) fn ms(t: DateTime<Utc>) -> i64 {
     t.timestamp_millis()
-}
-
-/// Now, at the millisecond precision this adapter stores, so that returned and re-read values are equal.
-pub(super) fn now_ms() -> DateTime<Utc> {
-    truncate_ms(Utc::now())
-}
-
-pub(super) fn truncate_ms(t: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_millis(t.timestamp_millis()).unwrap_or(t)
 }
 
 fn conversion(col: usize, msg: String) -> rusqlite::Error {
