@@ -3,6 +3,7 @@
 //! Owns: SQL, connection pools, migrations per dialect (embedded from `migrations/<dialect>/`), mapping database
 //! errors onto `StorageError`. Must not touch: HTTP, business rules (they live in `services`).
 
+mod aggregate_codec;
 pub mod postgres;
 pub mod sqlite;
 

@@ -41,6 +41,19 @@ pub enum Command {
         format: ImportFormat,
         file: PathBuf,
     },
+    /// Recompute the stored daily, weekly and monthly aggregates from the stored readings (whole local months;
+    /// rerunning replaces, never duplicates).
+    Backfill {
+        /// Only this tenant (default: every tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// First local date (default: the oldest reading); its whole month is recomputed.
+        #[arg(long)]
+        from: Option<chrono::NaiveDate>,
+        /// Last local date (default: the newest reading); its whole month is recomputed.
+        #[arg(long)]
+        to: Option<chrono::NaiveDate>,
+    },
     /// Simulate a fleet: create wells, write their history, optionally keep producing live readings.
     Simulate {
         #[arg(long)]

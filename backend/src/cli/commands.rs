@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::ports::{Storage, SystemClock};
 use crate::services::Deps;
 use crate::services::accounts::AccountService;
+use crate::services::aggregation::AggregationService;
 use crate::services::auth::weak_secret_reason;
 use crate::services::import::ImportService;
 use crate::services::ingest::IngestService;
@@ -62,6 +63,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Command::Backfill { tenant, from, to } => backfill(&config, tenant.as_deref(), from, to).await,
         Command::Simulate { tenant, wells, months, seed, live, interval } => {
             let deps = deps(open(&config, StorageProfile::Bulk).await?);
             let tenant = find_tenant(&deps, &tenant).await?;
@@ -100,6 +102,44 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+async fn backfill(
+    config: &Config,
+    tenant: Option<&str>,
+    from: Option<chrono::NaiveDate>,
+    to: Option<chrono::NaiveDate>,
+) -> anyhow::Result<()> {
+    let deps = deps(open(config, StorageProfile::Bulk).await?);
+    let tenants = match tenant {
+        Some(slug) => {
+            let id = find_tenant(&deps, slug).await?;
+            deps.storage.tenant_by_id(id).await?.into_iter().collect()
+        }
+        None => deps.storage.list_tenants().await.context("listing tenants")?,
+    };
+    let service = AggregationService::new(deps.clone());
+    for tenant in tenants {
+        let wells = deps.storage.well_ids(tenant.id).await.context("listing wells")?.len() as u64;
+        let bar = progress::bar(wells, "wells");
+        bar.set_message(tenant.slug.to_string());
+        let started = std::time::Instant::now();
+        let result = service.backfill(&tenant, from, to, &|done| bar.set_position(done)).await;
+        bar.finish_and_clear();
+        match result.with_context(|| format!("backfilling tenant {}", tenant.slug))? {
+            Some(r) => println!(
+                "tenant {}: {} wells, {} readings -> {} aggregates in {} well-months, {:.1} s",
+                tenant.slug,
+                r.wells,
+                r.readings,
+                r.aggregates,
+                r.months,
+                started.elapsed().as_secs_f64()
+            ),
+            None => println!("tenant {}: no readings, nothing to aggregate", tenant.slug),
+        }
+    }
+    Ok(())
 }
 
 fn import_error(e: crate::services::import::ImportError, file: &std::path::Path) -> anyhow::Error {

@@ -8,8 +8,10 @@
 //! - `StorageError::Unavailable` when the database cannot be reached or a query failed for a reason the caller
 //!   cannot fix (I/O, pool exhausted, corrupted file). Writes are atomic: on any error nothing was written.
 
+use super::{AggregateRepository, JobRunRepository};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use flowline_shared::analytics::aggregation::EntryValues;
 use flowline_shared::dto::LatestReading;
 use flowline_shared::{
     FieldEntry, NewWell, Role, Tenant, TenantId, TenantSlug, User, Username, Well, WellId, WellStatus, WellType,
@@ -97,6 +99,8 @@ pub trait TenantRepository: Send + Sync {
     async fn create_tenant(&self, tenant: &NewTenant) -> StorageResult<Tenant>;
     async fn tenant_by_slug(&self, slug: &TenantSlug) -> StorageResult<Option<Tenant>>;
     async fn tenant_by_id(&self, id: TenantId) -> StorageResult<Option<Tenant>>;
+    /// Every tenant, ordered by slug.
+    async fn list_tenants(&self) -> StorageResult<Vec<Tenant>>;
 }
 
 #[async_trait]
@@ -125,6 +129,8 @@ pub trait WellRepository: Send + Sync {
     ) -> StorageResult<(Vec<WellWithLatest>, u64)>;
     /// Which of `ids` are wells of this tenant.
     async fn existing_well_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<HashSet<WellId>>;
+    /// Every well id of the tenant, ascending.
+    async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>>;
 }
 
 #[async_trait]
@@ -132,7 +138,8 @@ pub trait EntryRepository: Send + Sync {
     /// Stores the entries in one transaction. Entries whose id is already stored are counted as duplicates and
     /// left untouched. The caller has checked that every well belongs to `tenant` and that ids are unique within
     /// the slice; the adapter still refuses an entry of another tenant's (or no) well with `NotFound`, writing
-    /// nothing.
+    /// nothing. In the same transaction the wells of the inserted entries are marked dirty over the span of their
+    /// new readings (see `AggregateRepository::dirty_wells`).
     async fn insert_entries(&self, tenant: TenantId, entries: &[FieldEntry]) -> StorageResult<InsertOutcome>;
     /// A well's entries ordered by `recorded_at`, then id, with the total count in the window.
     async fn entries_for_well(
@@ -141,13 +148,26 @@ pub trait EntryRepository: Send + Sync {
         well: WellId,
         query: EntryQuery,
     ) -> StorageResult<(Vec<FieldEntry>, u64)>;
+    /// The numeric values of the entries of `wells` recorded in `[from, to)`, ordered by well id, then
+    /// `recorded_at`, then entry id. The aggregation jobs' read path: no strings, no ids.
+    async fn readings(
+        &self,
+        tenant: TenantId,
+        wells: &[WellId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StorageResult<Vec<EntryValues>>;
+    /// The instants of the tenant's oldest and newest entries; `None` when it has none.
+    async fn entry_span(&self, tenant: TenantId) -> StorageResult<Option<(DateTime<Utc>, DateTime<Utc>)>>;
     /// Total entries of a tenant (monitoring and tests).
     async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64>;
 }
 
 /// Everything the backend stores, behind one handle.
 #[async_trait]
-pub trait Storage: TenantRepository + UserRepository + WellRepository + EntryRepository {
+pub trait Storage:
+    TenantRepository + UserRepository + WellRepository + EntryRepository + AggregateRepository + JobRunRepository
+{
     /// Applies the pending migrations of this dialect; returns how many were applied.
     async fn migrate(&self) -> StorageResult<usize>;
     /// Cheap round trip for `/ready`.

@@ -4,11 +4,13 @@
 //! tested by the storage contract suite.
 
 use crate::ports::{
-    EntryQuery, EntryRepository, InsertOutcome, NewTenant, NewUser, PageRequest, Storage, StorageError, StorageResult,
+    AggregateQuery, AggregateRepository, DirtyWell, EntryQuery, EntryRepository, InsertOutcome, JobKind, JobRun,
+    JobRunRepository, JobStatus, NewTenant, NewUser, PageRequest, Storage, StorageError, StorageResult,
     TenantRepository, UserCredentials, UserRepository, WellFilter, WellRepository, WellWithLatest,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use flowline_shared::analytics::aggregation::{EntryValues, MonthAggregates, TimeSeriesAggregate};
 use flowline_shared::{
     ApiNumber, EntryId, FieldEntry, NewWell, Tenant, TenantId, TenantSlug, User, Username, Well, WellId,
 };
@@ -76,6 +78,9 @@ impl TenantRepository for FakeStorage {
     async fn tenant_by_id(&self, id: TenantId) -> StorageResult<Option<Tenant>> {
         Ok(self.lock().tenants.iter().find(|t| t.id == id).cloned())
     }
+    async fn list_tenants(&self) -> StorageResult<Vec<Tenant>> {
+        Ok(self.lock().tenants.clone())
+    }
 }
 
 #[async_trait]
@@ -133,6 +138,11 @@ impl WellRepository for FakeStorage {
         let state = self.lock();
         Ok(ids.iter().copied().filter(|id| state.wells.iter().any(|w| w.tenant_id == tenant && w.id == *id)).collect())
     }
+    async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>> {
+        let mut ids: Vec<WellId> = self.lock().wells.iter().filter(|w| w.tenant_id == tenant).map(|w| w.id).collect();
+        ids.sort_unstable();
+        Ok(ids)
+    }
 }
 
 #[async_trait]
@@ -164,8 +174,64 @@ impl EntryRepository for FakeStorage {
     ) -> StorageResult<(Vec<FieldEntry>, u64)> {
         unsupported()
     }
+    async fn readings(
+        &self,
+        _tenant: TenantId,
+        _wells: &[WellId],
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> StorageResult<Vec<EntryValues>> {
+        unsupported()
+    }
+    async fn entry_span(&self, tenant: TenantId) -> StorageResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+        let state = self.lock();
+        let mut times = state.entries.values().filter(|(t, _)| *t == tenant).map(|(_, e)| e.recorded_at);
+        let first = times.next();
+        Ok(first.map(|f| times.fold((f, f), |(a, b), t| (a.min(t), b.max(t)))))
+    }
     async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64> {
         Ok(self.lock().entries.values().filter(|(t, _)| *t == tenant).count() as u64)
+    }
+}
+
+#[async_trait]
+impl AggregateRepository for FakeStorage {
+    async fn replace_months(&self, _tenant: TenantId, _months: &[MonthAggregates]) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn aggregates(
+        &self,
+        _tenant: TenantId,
+        _tz: chrono_tz::Tz,
+        _query: &AggregateQuery,
+    ) -> StorageResult<Vec<TimeSeriesAggregate>> {
+        unsupported()
+    }
+    async fn dirty_wells(&self, _tenant: TenantId, _limit: u32) -> StorageResult<Vec<DirtyWell>> {
+        unsupported()
+    }
+    async fn clear_dirty(&self, _tenant: TenantId, _done: &[DirtyWell]) -> StorageResult<u64> {
+        unsupported()
+    }
+}
+
+#[async_trait]
+impl JobRunRepository for FakeStorage {
+    async fn start_job_run(&self, _run: &JobRun) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn finish_job_run(
+        &self,
+        _id: Uuid,
+        _at: DateTime<Utc>,
+        _status: JobStatus,
+        _rows: u64,
+        _message: Option<&str>,
+    ) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn recent_job_runs(&self, _job: Option<JobKind>, _limit: u32) -> StorageResult<Vec<JobRun>> {
+        unsupported()
     }
 }
 

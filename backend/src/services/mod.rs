@@ -4,6 +4,7 @@
 //! orchestration. Must not touch: axum, a database crate, or any adapter type.
 
 pub mod accounts;
+pub mod aggregation;
 pub mod auth;
 pub mod import;
 pub mod ingest;

@@ -5,6 +5,7 @@ use super::rows::{self, ENTRY_COLUMNS, truncate_ms, unavailable};
 use crate::ports::{EntryQuery, EntryRepository, InsertOutcome, StorageError, StorageResult};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use flowline_shared::analytics::aggregation::EntryValues;
 use flowline_shared::{FieldEntry, TenantId, WellId};
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
@@ -19,7 +20,22 @@ const INSERT: &str = "INSERT INTO field_entries (id, tenant_id, well_id, recorde
      FROM UNNEST($3::uuid[], $4::uuid[], $5::timestamptz[], $6::float8[], $7::float8[], $8::float8[], $9::float8[], \
                  $10::float8[], $11::float8[], $12::float8[], $13::text[], $14::text[], $15::bool[]) \
           AS u(id, well_id, recorded_at, oil, gas, water, tubing, casing, choke, hours, reason, source, correction) \
-     ON CONFLICT (id) DO NOTHING";
+     ON CONFLICT (id) DO NOTHING \
+     RETURNING well_id, recorded_at";
+
+/// Inserts a chunk (`INSERT`'s parameters), marks the wells of the inserted rows dirty over the span of their
+/// instants ($1 tenant, $2 now), and counts the inserted rows.
+fn insert_and_mark() -> String {
+    format!(
+        "WITH ins AS ({INSERT}), \
+         marks AS (INSERT INTO dirty_wells (tenant_id, well_id, from_at, to_at, version, marked_at) \
+                   SELECT $1, well_id, min(recorded_at), max(recorded_at), 1, $2 FROM ins GROUP BY well_id \
+                   ON CONFLICT (tenant_id, well_id) DO UPDATE SET \
+                   from_at = LEAST(dirty_wells.from_at, EXCLUDED.from_at), \
+                   to_at = GREATEST(dirty_wells.to_at, EXCLUDED.to_at), version = dirty_wells.version + 1) \
+         SELECT count(*) FROM ins"
+    )
+}
 
 #[async_trait]
 impl EntryRepository for PostgresStorage {
@@ -43,7 +59,7 @@ impl EntryRepository for PostgresStorage {
             let well: Uuid = rows::get(&row, 0)?;
             return Err(StorageError::NotFound(format!("well {well} in this tenant")));
         }
-        let stmt = tx.prepare(INSERT).await.map_err(unavailable)?;
+        let stmt = tx.prepare(&insert_and_mark()).await.map_err(unavailable)?;
         let mut inserted = 0u64;
         for chunk in entries.chunks(CHUNK) {
             let ids: Vec<Uuid> = chunk.iter().map(|e| e.id.0).collect();
@@ -76,7 +92,9 @@ impl EntryRepository for PostgresStorage {
                 &source,
                 &correction,
             ];
-            inserted += tx.execute(&stmt, &params).await.map_err(unavailable)?;
+            let added: i64 =
+                tx.query_one(&stmt, &params).await.map_err(unavailable)?.try_get(0).map_err(unavailable)?;
+            inserted += u64::try_from(added).unwrap_or(0);
         }
         tx.commit().await.map_err(unavailable)?;
         Ok(InsertOutcome { inserted, duplicates: entries.len() as u64 - inserted })
@@ -118,6 +136,41 @@ impl EntryRepository for PostgresStorage {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok((entries, u64::try_from(total).unwrap_or(0)))
+    }
+
+    async fn readings(
+        &self,
+        tenant: TenantId,
+        wells: &[WellId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StorageResult<Vec<EntryValues>> {
+        let ids: Vec<Uuid> = wells.iter().map(|w| w.0).collect();
+        let (from, to) = (truncate_ms(from), truncate_ms(to));
+        let client = self.client().await?;
+        let found = client
+            .query(
+                "SELECT well_id, recorded_at, oil_bbl, gas_mcf, water_bbl, tubing_psig, casing_psig, choke_64ths, hours_on \
+                 FROM field_entries WHERE tenant_id = $1 AND well_id = ANY($2) AND recorded_at >= $3 AND recorded_at < $4 \
+                 ORDER BY well_id, recorded_at, id",
+                &[&tenant.0, &ids, &from, &to],
+            )
+            .await
+            .map_err(unavailable)?;
+        found.iter().map(rows::entry_values).collect()
+    }
+
+    async fn entry_span(&self, tenant: TenantId) -> StorageResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+        let client = self.client().await?;
+        let row = client
+            .query_one(
+                "SELECT min(recorded_at), max(recorded_at) FROM field_entries WHERE tenant_id = $1",
+                &[&tenant.0],
+            )
+            .await
+            .map_err(unavailable)?;
+        let (min, max): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (rows::get(&row, 0)?, rows::get(&row, 1)?);
+        Ok(min.zip(max))
     }
 
     async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64> {

@@ -11,6 +11,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "entry_well_check_in_adapter",
         include_str!("../../../../migrations/postgres/0002_entry_well_check_in_adapter.sql"),
     ),
+    (3, "aggregates", include_str!("../../../../migrations/postgres/0003_aggregates.sql")),
 ];
 /// Arbitrary constant naming Flowline's migration lock.
 const MIGRATION_LOCK: i64 = 0x466c_6f77_6c69_6e65;

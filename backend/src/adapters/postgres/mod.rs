@@ -1,6 +1,7 @@
 //! PostgreSQL adapter: a deadpool of tokio-postgres connections. Batches go in as arrays (`UNNEST`), one round
 //! trip per batch.
 
+mod aggregates;
 mod entries;
 mod migrations;
 mod rows;

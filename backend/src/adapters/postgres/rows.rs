@@ -23,7 +23,7 @@ pub(super) fn get<'a, T: tokio_postgres::types::FromSql<'a>>(row: &'a Row, col: 
     row.try_get(col).map_err(|e| corrupt("column", e))
 }
 
-fn parse<T: std::str::FromStr<Err = String>>(row: &Row, col: usize) -> Result<T, StorageError> {
+pub(super) fn parse<T: std::str::FromStr<Err = String>>(row: &Row, col: usize) -> Result<T, StorageError> {
     let raw: String = get(row, col)?;
     raw.parse().map_err(|e: String| corrupt("value", e))
 }
@@ -89,5 +89,22 @@ pub(super) fn entry(row: &Row) -> Result<FieldEntryDraft, StorageError> {
         downtime_reason: reason.map(|r| r.parse().map_err(|e: String| corrupt("downtime reason", e))).transpose()?,
         source: parse(row, 11)?,
         is_correction: get(row, 12)?,
+    })
+}
+
+/// A `readings` row: well id, instant, then the values in `Field::ALL` order.
+pub(super) fn entry_values(row: &Row) -> Result<flowline_shared::analytics::aggregation::EntryValues, StorageError> {
+    Ok(flowline_shared::analytics::aggregation::EntryValues {
+        well_id: WellId(get(row, 0)?),
+        recorded_at: get(row, 1)?,
+        values: [
+            Some(get(row, 2)?),
+            Some(get(row, 3)?),
+            Some(get(row, 4)?),
+            get(row, 5)?,
+            get(row, 6)?,
+            get(row, 7)?,
+            Some(get(row, 8)?),
+        ],
     })
 }

@@ -47,6 +47,15 @@ impl TenantRepository for PostgresStorage {
             .map_err(unavailable)?;
         row.as_ref().map(rows::tenant).transpose()
     }
+
+    async fn list_tenants(&self) -> StorageResult<Vec<Tenant>> {
+        let client = self.client().await?;
+        let found = client
+            .query(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"), &[])
+            .await
+            .map_err(unavailable)?;
+        found.iter().map(rows::tenant).collect()
+    }
 }
 
 #[async_trait]

@@ -192,4 +192,13 @@ impl WellRepository for PostgresStorage {
             .map_err(unavailable)?;
         found.iter().map(|r| rows::get(r, 0).map(WellId)).collect()
     }
+
+    async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>> {
+        let client = self.client().await?;
+        let found = client
+            .query("SELECT id FROM wells WHERE tenant_id = $1 ORDER BY id", &[&tenant.0])
+            .await
+            .map_err(unavailable)?;
+        found.iter().map(|r| rows::get(r, 0).map(WellId)).collect()
+    }
 }

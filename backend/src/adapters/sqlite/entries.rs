@@ -4,6 +4,8 @@ use super::SqliteStorage;
 use super::rows::{self, ms, unavailable};
 use crate::ports::{EntryQuery, EntryRepository, InsertOutcome, StorageError, StorageResult};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use flowline_shared::analytics::aggregation::EntryValues;
 use flowline_shared::{EntryId, FieldEntry, FieldEntryDraft, TenantId, WellId};
 use rusqlite::types::Value;
 use rusqlite::{Row, params, params_from_iter};
@@ -54,6 +56,7 @@ impl EntryRepository for SqliteStorage {
             let now = ms(chrono::Utc::now());
             let tx = conn.transaction().map_err(unavailable)?;
             let mut inserted = 0u64;
+            let mut spans = DirtySpans::default();
             {
                 let mut stmt = tx
                     .prepare_cached(
@@ -63,7 +66,7 @@ impl EntryRepository for SqliteStorage {
                     )
                     .map_err(unavailable)?;
                 for e in &entries {
-                    inserted += stmt
+                    let added = stmt
                         .execute(params![
                             e.id.0,
                             tenant.0,
@@ -86,9 +89,14 @@ impl EntryRepository for SqliteStorage {
                                 StorageError::NotFound(format!("well {} in this tenant", e.well_id))
                             }
                             _ => unavailable(err),
-                        })? as u64;
+                        })?;
+                    if added > 0 {
+                        spans.add(e.well_id, e.recorded_at);
+                        inserted += 1;
+                    }
                 }
             }
+            mark_dirty(&tx, tenant, &spans, now)?;
             tx.commit().map_err(unavailable)?;
             Ok(InsertOutcome { inserted, duplicates: entries.len() as u64 - inserted })
         })
@@ -131,6 +139,57 @@ impl EntryRepository for SqliteStorage {
         .await
     }
 
+    async fn readings(
+        &self,
+        tenant: TenantId,
+        wells: &[WellId],
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> StorageResult<Vec<EntryValues>> {
+        let mut wells = wells.to_vec();
+        wells.sort_unstable();
+        wells.dedup();
+        self.read(move |conn| {
+            // One range scan of the covering (tenant, well, time, values) index per well. The index ends with the
+            // entry id (the table's primary key), so the id order of readings at the same instant, which the port
+            // promises, is a small sort of each such group, still without touching the table.
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT recorded_at, oil_bbl, gas_mcf, water_bbl, tubing_psig, casing_psig, choke_64ths, hours_on \
+                     FROM field_entries INDEXED BY field_entries_tenant_well_time_values \
+                     WHERE tenant_id = ?1 AND well_id = ?2 AND recorded_at >= ?3 AND recorded_at < ?4 \
+                     ORDER BY recorded_at, id",
+                )
+                .map_err(unavailable)?;
+            let mut out = Vec::new();
+            for well in wells {
+                let mut rows = stmt.query(params![tenant.0, well.0, ms(from), ms(to)]).map_err(unavailable)?;
+                while let Some(row) = rows.next().map_err(unavailable)? {
+                    let values = values_row(row).map_err(unavailable)?;
+                    out.push(EntryValues { well_id: well, ..values });
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn entry_span(&self, tenant: TenantId) -> StorageResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
+        self.read(move |conn| {
+            let (min, max): (Option<i64>, Option<i64>) = conn
+                .query_row(
+                    "SELECT min(recorded_at), max(recorded_at) FROM field_entries WHERE tenant_id = ?1",
+                    params![tenant.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .map_err(unavailable)?;
+            Ok(min
+                .zip(max)
+                .and_then(|(a, b)| DateTime::from_timestamp_millis(a).zip(DateTime::from_timestamp_millis(b))))
+        })
+        .await
+    }
+
     async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64> {
         self.read(move |conn| {
             let n: i64 = conn
@@ -140,4 +199,49 @@ impl EntryRepository for SqliteStorage {
         })
         .await
     }
+}
+
+/// The values of a `readings` row (the well id is filled in by the caller).
+fn values_row(row: &Row<'_>) -> rusqlite::Result<EntryValues> {
+    // Field::ALL order: oil, gas, water, tubing, casing, choke, hours on.
+    Ok(EntryValues {
+        well_id: WellId(uuid::Uuid::nil()),
+        recorded_at: rows::instant(row, 0)?,
+        values: [
+            Some(row.get(1)?),
+            Some(row.get(2)?),
+            Some(row.get(3)?),
+            row.get(4)?,
+            row.get(5)?,
+            row.get(6)?,
+            Some(row.get(7)?),
+        ],
+    })
+}
+
+/// Per well, the span of the instants of the entries a transaction inserted.
+#[derive(Default)]
+struct DirtySpans(std::collections::HashMap<WellId, (DateTime<Utc>, DateTime<Utc>)>);
+
+impl DirtySpans {
+    fn add(&mut self, well: WellId, at: DateTime<Utc>) {
+        let span = self.0.entry(well).or_insert((at, at));
+        span.0 = span.0.min(at);
+        span.1 = span.1.max(at);
+    }
+}
+
+/// Widens (or creates) the dirty mark of every well in `spans`, bumping its version.
+fn mark_dirty(tx: &rusqlite::Transaction<'_>, tenant: TenantId, spans: &DirtySpans, now: i64) -> StorageResult<()> {
+    let mut stmt = tx
+        .prepare_cached(
+            "INSERT INTO dirty_wells (tenant_id, well_id, from_at, to_at, version, marked_at) VALUES (?1, ?2, ?3, ?4, 1, ?5) \
+             ON CONFLICT (tenant_id, well_id) DO UPDATE SET from_at = min(from_at, excluded.from_at), \
+             to_at = max(to_at, excluded.to_at), version = version + 1",
+        )
+        .map_err(unavailable)?;
+    for (well, (from, to)) in &spans.0 {
+        stmt.execute(params![tenant.0, well.0, ms(*from), ms(*to), now]).map_err(unavailable)?;
+    }
+    Ok(())
 }

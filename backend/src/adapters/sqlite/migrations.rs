@@ -4,7 +4,10 @@ use super::rows::unavailable;
 use crate::ports::StorageResult;
 use rusqlite::Connection;
 
-const MIGRATIONS: &[(i64, &str, &str)] = &[(1, "init", include_str!("../../../../migrations/sqlite/0001_init.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "init", include_str!("../../../../migrations/sqlite/0001_init.sql")),
+    (2, "aggregates", include_str!("../../../../migrations/sqlite/0002_aggregates.sql")),
+];
 
 pub(super) fn apply(conn: &mut Connection) -> StorageResult<usize> {
     conn.execute_batch(

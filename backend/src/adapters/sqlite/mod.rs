@@ -2,6 +2,7 @@
 //! `spawn_blocking`. SQLite allows one writer at a time anyway; the separate readers keep queries from waiting
 //! behind a long import.
 
+mod aggregates;
 mod entries;
 mod migrations;
 mod rows;

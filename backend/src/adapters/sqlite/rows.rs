@@ -90,3 +90,9 @@ pub(super) fn well(row: &Row<'_>) -> rusqlite::Result<Well> {
         updated_at: instant(row, 14)?,
     })
 }
+
+/// A `YYYY-MM-DD` text column.
+pub(super) fn date(row: &Row<'_>, col: usize) -> rusqlite::Result<NaiveDate> {
+    let v: String = row.get(col)?;
+    v.parse::<NaiveDate>().map_err(|e| conversion(col, e.to_string()))
+}

@@ -51,6 +51,16 @@ impl TenantRepository for SqliteStorage {
         })
         .await
     }
+
+    async fn list_tenants(&self) -> StorageResult<Vec<Tenant>> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!("SELECT {TENANT_COLUMNS} FROM tenants ORDER BY slug"))
+                .map_err(unavailable)?;
+            stmt.query_map([], rows::tenant).map_err(unavailable)?.collect::<Result<Vec<_>, _>>().map_err(unavailable)
+        })
+        .await
+    }
 }
 
 #[async_trait]

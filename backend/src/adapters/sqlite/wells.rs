@@ -200,4 +200,16 @@ impl WellRepository for SqliteStorage {
         })
         .await
     }
+
+    async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>> {
+        self.read(move |conn| {
+            let mut stmt =
+                conn.prepare_cached("SELECT id FROM wells WHERE tenant_id = ?1 ORDER BY id").map_err(unavailable)?;
+            stmt.query_map(params![tenant.0], |r| Ok(WellId(r.get(0)?)))
+                .map_err(unavailable)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(unavailable)
+        })
+        .await
+    }
 }

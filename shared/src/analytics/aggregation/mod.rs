@@ -42,11 +42,13 @@
 //!     instant) (no sort when already in that order), and emits aggregates ordered by well, day and field
 //!     ([`Field::ALL`] order); [`roll_up`] does the same from daily aggregates. Neither allocates per entry.
 
+mod months;
 mod period;
 mod values;
 
+pub use months::{MonthAggregates, first_of_month, month_input_window, next_month, split_by_month};
 pub use period::{Period, PeriodWindow, local_midnight};
-pub use values::{FIELD_COUNT, Field, Reading, Stats};
+pub use values::{EntryValues, FIELD_COUNT, Field, Reading, Stats};
 
 use crate::domain::WellId;
 use chrono::{DateTime, NaiveDate, Utc};

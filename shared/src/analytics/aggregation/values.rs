@@ -160,6 +160,9 @@ impl<T: Reading + ?Sized> Reading for &T {
 /// Count, sum, mean, extremes and the sum of squared deviations from the mean (`m2`) of at least one value. `m2`
 /// is kept instead of the standard deviation so that partial statistics can be merged exactly (Chan, Golub and
 /// LeVeque's parallel formula) and stored for later merges.
+///
+/// Invariant: `mean == sum / count` exactly (the same floating-point division), however the statistics were built
+/// (pushed, merged or from a slice); storage relies on it and does not store the mean.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct Stats {
     pub count: u32,
@@ -203,19 +206,24 @@ impl Stats {
         Some(Self { count, sum, mean, min, max, m2 })
     }
 
-    /// Adds one value (Welford's update).
+    /// Adds one value (Welford's update of `m2`, with the running mean taken as `sum / count`).
     pub fn push(&mut self, x: f64) {
         if self.count == 0 {
             *self = Self::single(x);
             return;
         }
+        let before = self.mean;
         self.count = self.count.saturating_add(1);
-        let delta = x - self.mean;
-        self.mean += delta / f64::from(self.count);
-        self.m2 += delta * (x - self.mean);
         self.sum += x;
+        self.mean = self.sum / f64::from(self.count);
+        self.m2 += (x - before) * (x - self.mean);
         self.min = self.min.min(x);
         self.max = self.max.max(x);
+    }
+
+    /// The statistics from their stored parts (the mean is `sum / count`); `None` for a zero count.
+    pub fn from_parts(count: u32, sum: f64, min: f64, max: f64, m2: f64) -> Option<Self> {
+        (count > 0).then(|| Self { count, sum, mean: sum / f64::from(count), min, max, m2 })
     }
 
     /// The statistics of the union of the two value sets (Chan et al.): counts and sums add, the means combine by
@@ -230,10 +238,12 @@ impl Stats {
         let (na, nb) = (f64::from(self.count), f64::from(other.count));
         let n = na + nb;
         let delta = other.mean - self.mean;
+        let count = self.count.saturating_add(other.count);
+        let sum = self.sum + other.sum;
         Stats {
-            count: self.count.saturating_add(other.count),
-            sum: self.sum + other.sum,
-            mean: self.mean + delta * nb / n,
+            count,
+            sum,
+            mean: sum / f64::from(count),
             min: self.min.min(other.min),
             max: self.max.max(other.max),
             m2: self.m2 + other.m2 + delta * delta * na * nb / n,
@@ -256,5 +266,38 @@ pub(super) fn push(slot: &mut Option<Stats>, x: f64) {
     match slot {
         Some(s) => s.push(x),
         None => *slot = Some(Stats::single(x)),
+    }
+}
+
+/// The numeric part of a stored entry, as storage reads it for aggregation: much smaller than a [`FieldEntry`]
+/// (no id, source or strings). Missing optional fields are `None`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct EntryValues {
+    pub well_id: WellId,
+    pub recorded_at: DateTime<Utc>,
+    /// Indexed by [`Field::index`].
+    pub values: [Option<f64>; FIELD_COUNT],
+}
+
+impl EntryValues {
+    /// The values of an entry.
+    pub fn of(entry: &FieldEntryDraft) -> Self {
+        Self {
+            well_id: entry.well_id,
+            recorded_at: entry.recorded_at,
+            values: Field::ALL.map(|field| field.value(entry)),
+        }
+    }
+}
+
+impl Reading for EntryValues {
+    fn well_id(&self) -> WellId {
+        self.well_id
+    }
+    fn recorded_at(&self) -> DateTime<Utc> {
+        self.recorded_at
+    }
+    fn value(&self, field: Field) -> Option<f64> {
+        self.values[field.index()]
     }
 }

@@ -1,0 +1,155 @@
+//! Storage ports of the analytics half: stored aggregates, the dirty marks that tell the jobs what to recompute,
+//! and the record of job runs. The error contract of `storage.rs` applies (Unavailable for database trouble;
+//! writes atomic).
+
+use super::StorageResult;
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use flowline_shared::analytics::aggregation::{MonthAggregates, Period};
+use flowline_shared::{TenantId, WellId};
+use serde::{Deserialize, Serialize};
+
+/// Which stored aggregates to read: one period of some wells over the local dates `from..=to` (of the periods'
+/// start dates).
+#[derive(Debug, Clone, PartialEq)]
+pub struct AggregateQuery {
+    pub wells: Vec<WellId>,
+    pub period: Period,
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+/// Readings of a well arrived (or were corrected) at instants `from..=to` since the well's aggregates were last
+/// computed. `version` grows with every mark, so that clearing a mark that was extended meanwhile does nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DirtyWell {
+    pub well_id: WellId,
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub version: i64,
+}
+
+#[async_trait]
+pub trait AggregateRepository: Send + Sync {
+    /// Stores each month group whole, replacing what was stored for its (tenant, well, month): that is the upsert
+    /// that keeps (tenant, well, period, period start, field) unique however often a month is recomputed. An empty
+    /// group deletes the month. One transaction; `NotFound` (nothing written) if a well is not this tenant's.
+    async fn replace_months(&self, tenant: TenantId, months: &[MonthAggregates]) -> StorageResult<()>;
+
+    /// The stored aggregates matching `query`, ordered by well (in `query.wells` order), period start and field.
+    /// Wells that are not this tenant's simply have none. `tz` is the tenant's zone (to rebuild the windows).
+    async fn aggregates(
+        &self,
+        tenant: TenantId,
+        tz: chrono_tz::Tz,
+        query: &AggregateQuery,
+    ) -> StorageResult<Vec<flowline_shared::analytics::aggregation::TimeSeriesAggregate>>;
+
+    /// Up to `limit` dirty wells of the tenant, the oldest marks first. Entries stored through
+    /// `EntryRepository::insert_entries` mark their wells dirty in the same transaction.
+    async fn dirty_wells(&self, tenant: TenantId, limit: u32) -> StorageResult<Vec<DirtyWell>>;
+
+    /// Removes the marks whose version is still the one read; returns how many were removed.
+    async fn clear_dirty(&self, tenant: TenantId, done: &[DirtyWell]) -> StorageResult<u64>;
+}
+
+/// The jobs whose runs are recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobKind {
+    /// Scheduled at 23:59 local: the day's aggregates for every well.
+    Daily,
+    /// Scheduled Monday 00:00 local: the week that just ended.
+    Weekly,
+    /// Scheduled on the 1st 00:00 local: the month that just ended.
+    Monthly,
+    /// The dirty-period worker: late and corrected readings.
+    Dirty,
+    /// `flowline-server backfill` or `POST /api/v1/admin/backfill`.
+    Backfill,
+}
+
+impl JobKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobKind::Daily => "daily",
+            JobKind::Weekly => "weekly",
+            JobKind::Monthly => "monthly",
+            JobKind::Dirty => "dirty",
+            JobKind::Backfill => "backfill",
+        }
+    }
+}
+
+impl std::str::FromStr for JobKind {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        [JobKind::Daily, JobKind::Weekly, JobKind::Monthly, JobKind::Dirty, JobKind::Backfill]
+            .into_iter()
+            .find(|k| k.as_str() == s)
+            .ok_or_else(|| format!("unknown job {s:?}"))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobStatus {
+    Running,
+    Succeeded,
+    Failed,
+}
+
+impl JobStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Running => "running",
+            JobStatus::Succeeded => "succeeded",
+            JobStatus::Failed => "failed",
+        }
+    }
+}
+
+impl std::str::FromStr for JobStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "running" => Ok(JobStatus::Running),
+            "succeeded" => Ok(JobStatus::Succeeded),
+            "failed" => Ok(JobStatus::Failed),
+            _ => Err(format!("unknown job status {s:?}")),
+        }
+    }
+}
+
+/// One run of a job, for monitoring.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct JobRun {
+    pub id: uuid::Uuid,
+    pub job: JobKind,
+    /// `None` for a run over every tenant.
+    pub tenant_id: Option<TenantId>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub status: JobStatus,
+    /// Rows written (month groups for the aggregation jobs).
+    pub rows: u64,
+    /// What failed, or a short summary.
+    pub message: Option<String>,
+}
+
+#[async_trait]
+pub trait JobRunRepository: Send + Sync {
+    /// Stores a new run (normally `Running`).
+    async fn start_job_run(&self, run: &JobRun) -> StorageResult<()>;
+    /// Records the end of a run. `NotFound` if no run has that id.
+    async fn finish_job_run(
+        &self,
+        id: uuid::Uuid,
+        finished_at: DateTime<Utc>,
+        status: JobStatus,
+        rows: u64,
+        message: Option<&str>,
+    ) -> StorageResult<()>;
+    /// The newest runs first, optionally of one job.
+    async fn recent_job_runs(&self, job: Option<JobKind>, limit: u32) -> StorageResult<Vec<JobRun>>;
+}

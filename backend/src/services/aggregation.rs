@@ -1,0 +1,289 @@
+//! Aggregation jobs: recompute the stored aggregates of some wells over some local months, from the stored
+//! readings. The backfill, the scheduled jobs and the dirty-period worker are all this one operation over
+//! different wells and months, so a rerun of any of them replaces what it wrote and never duplicates it.
+//!
+//! Work is done in chunks of wells, pipelined: the next chunk's readings are read while the current one is
+//! aggregated and the previous one written, so reading (the database), aggregating (a blocking thread) and writing
+//! overlap on a two-core machine.
+
+use super::Deps;
+use crate::ports::{JobKind, JobRun, JobStatus, StorageError};
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use flowline_shared::analytics::aggregation::{
+    AggregationError, EntryValues, MonthAggregates, Period, daily_aggregates, first_of_month, month_input_window,
+    roll_up, split_by_month,
+};
+use flowline_shared::{Tenant, WellId};
+use tokio::sync::mpsc;
+
+/// Wells read, aggregated and written together: about 250 x 730 readings (~25 MB) per chunk for two years.
+const WELLS_PER_CHUNK: usize = 250;
+/// Dirty wells taken per pass of the worker.
+const DIRTY_PER_PASS: u32 = 5_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AggregationJobError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("aggregation failed: {0}")]
+    Aggregation(#[from] AggregationError),
+    #[error("aggregation task failed: {0}")]
+    Task(String),
+    #[error("empty range: {first} is after {last}")]
+    EmptyRange { first: NaiveDate, last: NaiveDate },
+}
+
+/// What a recompute did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RecomputeReport {
+    pub wells: u64,
+    pub readings: u64,
+    /// (well, month) groups written.
+    pub months: u64,
+    pub aggregates: u64,
+}
+
+impl RecomputeReport {
+    fn add(&mut self, other: RecomputeReport) {
+        self.wells += other.wells;
+        self.readings += other.readings;
+        self.months += other.months;
+        self.aggregates += other.aggregates;
+    }
+}
+
+/// The aggregates of `readings` (sorted by well, then instant, covering [`month_input_window`] of the months)
+/// for the months `first..=last`, grouped by (well, month). One well at a time, so that its aggregates stay in
+/// the cache between the passes.
+pub fn aggregate_months(
+    readings: &[EntryValues],
+    tz: Tz,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> Result<Vec<MonthAggregates>, AggregationError> {
+    let mut out = Vec::new();
+    for well in readings.chunk_by(|a, b| a.well_id == b.well_id) {
+        let Some(well_id) = well.first().map(|r| r.well_id) else { continue };
+        let daily = daily_aggregates(well, tz);
+        let weekly = roll_up(&daily, Period::Weekly)?;
+        let monthly = roll_up(&daily, Period::Monthly)?;
+        out.extend(split_by_month(well_id, daily.into_iter().chain(weekly).chain(monthly), first, last));
+    }
+    Ok(out)
+}
+
+/// The months whose aggregates a reading at `instant` changes: its day's and month's, and its week's, which may
+/// have started in the previous month.
+pub fn months_touched(from: DateTime<Utc>, to: DateTime<Utc>, tz: Tz) -> (NaiveDate, NaiveDate) {
+    let first_day = from.with_timezone(&tz).date_naive();
+    let last_day = to.with_timezone(&tz).date_naive();
+    (first_of_month(Period::Weekly.first_day(first_day)), first_of_month(last_day))
+}
+
+#[derive(Clone)]
+pub struct AggregationService {
+    deps: Deps,
+}
+
+impl AggregationService {
+    pub fn new(deps: Deps) -> Self {
+        Self { deps }
+    }
+
+    /// Recomputes and stores the aggregates of `wells` for the local months `first..=last` of `tenant`, calling
+    /// `progress` with the number of wells done after each chunk is written.
+    pub async fn recompute(
+        &self,
+        tenant: &Tenant,
+        wells: &[WellId],
+        first: NaiveDate,
+        last: NaiveDate,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<RecomputeReport, AggregationJobError> {
+        let (first, last) = (first_of_month(first), first_of_month(last));
+        if first > last {
+            return Err(AggregationJobError::EmptyRange { first, last });
+        }
+        let (tenant_id, tz) = (tenant.id, tenant.time_zone);
+        let (from, to) = month_input_window(first, last, tz);
+        let chunks: Vec<Vec<WellId>> = wells.chunks(WELLS_PER_CHUNK).map(<[WellId]>::to_vec).collect();
+
+        // Stage 1: read chunks (at most two ahead).
+        let (read_tx, mut read_rx) = mpsc::channel::<Result<(usize, Vec<EntryValues>), StorageError>>(2);
+        let storage = self.deps.storage.clone();
+        let reader = tokio::spawn(async move {
+            for chunk in chunks {
+                let readings = storage.readings(tenant_id, &chunk, from, to).await.map(|r| (chunk.len(), r));
+                let failed = readings.is_err();
+                if read_tx.send(readings).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        // Stage 2: aggregate on a blocking thread, one chunk ahead of the writer.
+        let (agg_tx, mut agg_rx) =
+            mpsc::channel::<Result<(RecomputeReport, Vec<MonthAggregates>), AggregationJobError>>(1);
+        let aggregator = tokio::spawn(async move {
+            while let Some(read) = read_rx.recv().await {
+                let result = match read {
+                    Err(e) => Err(e.into()),
+                    Ok((wells, readings)) => tokio::task::spawn_blocking(move || {
+                        let months = aggregate_months(&readings, tz, first, last)?;
+                        let report = RecomputeReport {
+                            wells: wells as u64,
+                            readings: readings.len() as u64,
+                            months: months.len() as u64,
+                            aggregates: months.iter().map(|m| m.len() as u64).sum(),
+                        };
+                        Ok((report, months))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(AggregationJobError::Task(e.to_string()))),
+                };
+                let failed = result.is_err();
+                if agg_tx.send(result).await.is_err() || failed {
+                    break;
+                }
+            }
+        });
+        // Stage 3: write, here.
+        let mut total = RecomputeReport::default();
+        let mut outcome = Ok(());
+        while let Some(result) = agg_rx.recv().await {
+            match result {
+                Ok((report, months)) => {
+                    if let Err(e) = self.deps.storage.replace_months(tenant_id, &months).await {
+                        outcome = Err(e.into());
+                        break;
+                    }
+                    total.add(report);
+                    progress(total.wells);
+                }
+                Err(e) => {
+                    outcome = Err(e);
+                    break;
+                }
+            }
+        }
+        drop(agg_rx);
+        reader.abort();
+        aggregator.abort();
+        outcome.map(|()| total)
+    }
+
+    /// Recomputes every well of the tenant over `first..=last`, recorded as a job run of `kind`.
+    pub async fn run_for_all_wells(
+        &self,
+        kind: JobKind,
+        tenant: &Tenant,
+        first: NaiveDate,
+        last: NaiveDate,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<RecomputeReport, AggregationJobError> {
+        let wells = self.deps.storage.well_ids(tenant.id).await?;
+        self.recorded(kind, Some(tenant), || self.recompute(tenant, &wells, first, last, progress)).await
+    }
+
+    /// Recomputes every well of the tenant over the local dates `from..=to` (whole months), by default over every
+    /// month whose aggregates the stored readings determine: from the month in which the oldest reading's week
+    /// starts (its Monday may lie in the previous month) to the newest reading's month. `None` when the tenant has
+    /// no readings and no range was given; `EmptyRange` (nothing read, written or recorded) when `from` is after
+    /// `to`.
+    pub async fn backfill(
+        &self,
+        tenant: &Tenant,
+        from: Option<NaiveDate>,
+        to: Option<NaiveDate>,
+        progress: &(dyn Fn(u64) + Send + Sync),
+    ) -> Result<Option<RecomputeReport>, AggregationJobError> {
+        let span = match (from, to) {
+            (Some(f), Some(t)) => Some((f, t)),
+            _ => self.deps.storage.entry_span(tenant.id).await?.map(|(a, b)| {
+                let (first_month, _) = months_touched(a, a, tenant.time_zone);
+                (from.unwrap_or(first_month), to.unwrap_or_else(|| b.with_timezone(&tenant.time_zone).date_naive()))
+            }),
+        };
+        let Some((from, to)) = span else { return Ok(None) };
+        // Checked on the dates, not only on their months: 20 March to 5 March is as empty as April to March.
+        if from > to {
+            return Err(AggregationJobError::EmptyRange { first: from, last: to });
+        }
+        // Marks left by the readings being backfilled are settled by it; later ones (new version) stay.
+        let dirty = self.deps.storage.dirty_wells(tenant.id, u32::MAX).await?;
+        let report = self.run_for_all_wells(JobKind::Backfill, tenant, from, to, progress).await?;
+        let (first, last) = (first_of_month(from), first_of_month(to));
+        let settled: Vec<_> = dirty
+            .into_iter()
+            .filter(|d| {
+                let (a, b) = months_touched(d.from, d.to, tenant.time_zone);
+                a >= first && b <= last
+            })
+            .collect();
+        self.deps.storage.clear_dirty(tenant.id, &settled).await?;
+        Ok(Some(report))
+    }
+
+    /// One pass of the dirty-period worker over one tenant: recomputes the months touched by readings stored since
+    /// the last pass, then clears the marks it handled (a mark extended meanwhile stays for the next pass).
+    /// Returns `None` when nothing was dirty (and records no run).
+    pub async fn run_dirty_once(&self, tenant: &Tenant) -> Result<Option<RecomputeReport>, AggregationJobError> {
+        let dirty = self.deps.storage.dirty_wells(tenant.id, DIRTY_PER_PASS).await?;
+        if dirty.is_empty() {
+            return Ok(None);
+        }
+        let report = self
+            .recorded(JobKind::Dirty, Some(tenant), || async {
+                // Wells touched over the same months are recomputed together (the live feed: all of them, today).
+                let mut groups: std::collections::BTreeMap<(NaiveDate, NaiveDate), Vec<WellId>> = Default::default();
+                for d in &dirty {
+                    groups.entry(months_touched(d.from, d.to, tenant.time_zone)).or_default().push(d.well_id);
+                }
+                let mut total = RecomputeReport::default();
+                for ((first, last), wells) in groups {
+                    total.add(self.recompute(tenant, &wells, first, last, &|_| {}).await?);
+                }
+                self.deps.storage.clear_dirty(tenant.id, &dirty).await?;
+                Ok(total)
+            })
+            .await?;
+        Ok(Some(report))
+    }
+
+    /// Runs `job`, recording its start, end, status and the (well, month) groups it wrote.
+    async fn recorded<F, Fut>(
+        &self,
+        kind: JobKind,
+        tenant: Option<&Tenant>,
+        job: F,
+    ) -> Result<RecomputeReport, AggregationJobError>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<RecomputeReport, AggregationJobError>>,
+    {
+        let run = JobRun {
+            id: uuid::Uuid::now_v7(),
+            job: kind,
+            tenant_id: tenant.map(|t| t.id),
+            started_at: self.deps.clock.now(),
+            finished_at: None,
+            status: JobStatus::Running,
+            rows: 0,
+            message: None,
+        };
+        self.deps.storage.start_job_run(&run).await?;
+        let result = job().await;
+        let now = self.deps.clock.now();
+        let recorded = match &result {
+            Ok(r) => {
+                let summary = format!("{} wells, {} readings, {} aggregates", r.wells, r.readings, r.aggregates);
+                self.deps.storage.finish_job_run(run.id, now, JobStatus::Succeeded, r.months, Some(&summary)).await
+            }
+            Err(e) => self.deps.storage.finish_job_run(run.id, now, JobStatus::Failed, 0, Some(&e.to_string())).await,
+        };
+        if let Err(e) = recorded {
+            tracing::warn!(error = %e, job = kind.as_str(), "could not record the end of a job run");
+        }
+        result
+    }
+}
