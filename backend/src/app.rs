@@ -4,9 +4,12 @@
 use crate::http::{self, AppState};
 use crate::ports::{Clock, Storage};
 use crate::services::Deps;
+use crate::services::aggregation::AggregationService;
+use crate::services::analytics::AnalyticsService;
 use crate::services::auth::{AuthError, AuthService};
 use crate::services::import::ImportService;
 use crate::services::ingest::IngestService;
+use crate::services::scheduler::Scheduler;
 use crate::services::wells::WellService;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -18,14 +21,18 @@ pub fn build_state(
     jwt_secret: &[u8],
     token_ttl: chrono::Duration,
 ) -> Result<AppState, AuthError> {
-    let deps = Deps { storage: Arc::clone(&storage), clock };
+    let deps = Deps { storage: Arc::clone(&storage), clock: Arc::clone(&clock) };
     let ingest = IngestService::new(deps.clone());
     Ok(AppState {
         storage,
+        clock,
         auth: AuthService::new(deps.clone(), jwt_secret, token_ttl)?,
         wells: WellService::new(deps.clone()),
+        analytics: AnalyticsService::new(deps.clone()),
+        aggregation: AggregationService::new(deps.clone()),
         import: ImportService::new(deps, ingest.clone()),
         ingest,
+        backfills: Default::default(),
     })
 }
 
@@ -61,6 +68,48 @@ pub fn spawn_server(
         let _ = rx.wait_for(|stop| *stop).await;
     }));
     Ok(RunningServer { addr, shutdown, task })
+}
+
+/// The background job loop (scheduled aggregation jobs, dirty-period worker, analytics pass).
+pub struct JobLoop {
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl JobLoop {
+    /// Stops the loop after its current step.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        if let Err(e) = self.task.await {
+            tracing::warn!(error = %e, "job loop ended abnormally");
+        }
+    }
+}
+
+/// Steps the scheduler every `tick` (the first step at once) until stopped. Failures are logged by the scheduler
+/// and retried at the next step.
+pub fn spawn_job_loop(deps: Deps, tick: std::time::Duration) -> JobLoop {
+    let (stop, mut stopped) = tokio::sync::watch::channel(false);
+    let scheduler = Scheduler::new(deps.clone());
+    let task = tokio::spawn(async move {
+        let mut ticker = tokio::time::interval(tick);
+        ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                _ = ticker.tick() => {
+                    match scheduler.run_once(deps.clock.now()).await {
+                        Ok(step) if !step.ran.is_empty() || step.analysed_wells > 0 => {
+                            tracing::info!(jobs = ?step.ran, analysed_wells = step.analysed_wells, "jobs ran");
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(error = %e, "scheduler step failed; retrying at the next tick"),
+                    }
+                }
+                _ = stopped.changed() => break,
+            }
+        }
+    });
+    JobLoop { stop, task }
 }
 
 /// 32 random bytes, for demo mode and tests where no secret is configured.

@@ -5,10 +5,11 @@
 //! Must be called from inside a tokio runtime.
 
 use crate::adapters::{DatabaseUrl, SqliteLocation, open_storage};
-use crate::app::{build_state, random_secret, spawn_server};
+use crate::app::{build_state, random_secret, spawn_job_loop, spawn_server};
 use crate::ports::SystemClock;
 use crate::services::Deps;
 use crate::services::accounts::AccountService;
+use crate::services::scheduler::TICK;
 use crate::services::simulation;
 use crate::simulator::{FleetSpec, SimulatedFleet};
 use anyhow::Context;
@@ -123,6 +124,7 @@ pub async fn start_embedded(
     let base_url = server.base_url();
     progress(StartupProgress::Listening { base_url: base_url.clone() });
 
+    let jobs = spawn_job_loop(deps.clone(), TICK);
     let (shutdown, mut stop) = tokio::sync::watch::channel(false);
     let ingest = state.ingest.clone();
     tokio::spawn(async move {
@@ -138,6 +140,7 @@ pub async fn start_embedded(
                 _ = stop.changed() => break,
             }
         }
+        jobs.stop().await;
         if let Err(e) = server.stop().await {
             tracing::warn!(error = %e, "embedded server stopped with an error");
         }

@@ -446,13 +446,13 @@ async fn aggregates_are_replaced_whole_and_read_back(s: S) {
     assert!(s.aggregates(other.id, tz, &theirs).await.unwrap().is_empty());
 }
 
-async fn inserts_mark_wells_dirty_and_clearing_respects_versions(s: S) {
+async fn inserts_mark_wells_dirty_and_clearing_removes_what_was_read(s: S) {
     let t = common::tenant(&s).await;
     let other = common::tenant(&s).await;
     let w1 = well(&s, t.id, "One", None).await;
     let w2 = well(&s, t.id, "Two", None).await;
     let at = |d: u32, h: u32| Utc.with_ymd_and_hms(2024, 3, d, h, 0, 0).unwrap();
-    let mark_of = |marks: &[DirtyWell], w: WellId| marks.iter().find(|d| d.well_id == w).copied();
+    let mark_of = |marks: &[DirtyWell], w: WellId| marks.iter().find(|d| d.well_id == w).cloned();
     assert!(s.dirty_wells(t.id, 10).await.unwrap().is_empty());
 
     let batch = [
@@ -463,30 +463,28 @@ async fn inserts_mark_wells_dirty_and_clearing_respects_versions(s: S) {
     s.insert_entries(t.id, &batch).await.unwrap();
     let marks = s.dirty_wells(t.id, 10).await.unwrap();
     assert_eq!(marks.len(), 1);
-    let first = marks[0];
+    let first = marks[0].clone();
     assert_eq!(
-        (first.well_id, first.from, first.to),
-        (w1.id, at(3, 8), at(7, 20)),
-        "the span of the inserted readings"
+        (first.well_id, first.from, first.to, first.marks.len()),
+        (w1.id, at(3, 8), at(7, 20), 1),
+        "one mark over the span of the inserted readings"
     );
 
-    // An older reading arrives late: the span widens and the version grows.
+    // An older reading arrives late: a second mark, and the well's span is the union.
     s.insert_entries(t.id, &[reading(w1.id, at(1, 6), 13.0, false)]).await.unwrap();
     let widened = mark_of(&s.dirty_wells(t.id, 10).await.unwrap(), w1.id).unwrap();
-    assert_eq!((widened.from, widened.to), (at(1, 6), at(7, 20)));
-    assert!(widened.version > first.version);
+    assert_eq!((widened.from, widened.to, widened.marks.len()), (at(1, 6), at(7, 20), 2));
 
-    // A retried batch stores nothing and leaves the mark as it was.
+    // A retried batch stores nothing and marks nothing.
     let again = s.insert_entries(t.id, &batch).await.unwrap();
     assert_eq!((again.inserted, again.duplicates), (0, 3));
-    assert_eq!(mark_of(&s.dirty_wells(t.id, 10).await.unwrap(), w1.id), Some(widened));
+    assert_eq!(mark_of(&s.dirty_wells(t.id, 10).await.unwrap(), w1.id), Some(widened.clone()));
 
-    // A second well, marked later: the oldest mark comes first, and the limit is respected.
-    tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    // A second well, marked later: the well with the oldest mark comes first, and the limit counts wells.
     s.insert_entries(t.id, &[reading(w2.id, at(10, 12), 14.0, true)]).await.unwrap();
     let both = s.dirty_wells(t.id, 10).await.unwrap();
     assert_eq!(both.iter().map(|d| d.well_id).collect::<Vec<_>>(), [w1.id, w2.id], "oldest marks first");
-    assert_eq!(s.dirty_wells(t.id, 1).await.unwrap(), [widened]);
+    assert_eq!(s.dirty_wells(t.id, 1).await.unwrap(), std::slice::from_ref(&widened));
 
     // Marks are per tenant: another tenant neither sees nor clears them, and its refused insert marks nothing.
     assert!(s.dirty_wells(other.id, 10).await.unwrap().is_empty());
@@ -496,10 +494,12 @@ async fn inserts_mark_wells_dirty_and_clearing_respects_versions(s: S) {
     assert!(s.dirty_wells(other.id, 10).await.unwrap().is_empty());
     assert_eq!(s.dirty_wells(t.id, 10).await.unwrap(), both);
 
-    // Clearing with a stale version does nothing; with the current one it removes the mark.
-    assert_eq!(s.clear_dirty(t.id, &[first]).await.unwrap(), 0);
-    assert_eq!(mark_of(&s.dirty_wells(t.id, 10).await.unwrap(), w1.id), Some(widened));
-    assert_eq!(s.clear_dirty(t.id, &[widened]).await.unwrap(), 1);
+    // Clearing removes exactly the marks that were read: after clearing the first read, the late mark (added
+    // after it) stays, over its own span only.
+    assert_eq!(s.clear_dirty(t.id, &[first]).await.unwrap(), 1);
+    let late = mark_of(&s.dirty_wells(t.id, 10).await.unwrap(), w1.id).unwrap();
+    assert_eq!((late.from, late.to, late.marks.len()), (at(1, 6), at(1, 6), 1));
+    assert_eq!(s.clear_dirty(t.id, &[widened]).await.unwrap(), 1, "the first mark is already gone");
     let left = s.dirty_wells(t.id, 10).await.unwrap();
     assert_eq!(left.iter().map(|d| d.well_id).collect::<Vec<_>>(), [w2.id]);
 
@@ -507,7 +507,7 @@ async fn inserts_mark_wells_dirty_and_clearing_respects_versions(s: S) {
     s.insert_entries(t.id, &[reading(w1.id, at(20, 0), 16.0, true)]).await.unwrap();
     let fresh = mark_of(&s.dirty_wells(t.id, 10).await.unwrap(), w1.id).unwrap();
     assert_eq!((fresh.from, fresh.to), (at(20, 0), at(20, 0)));
-    assert_eq!(s.clear_dirty(t.id, &[fresh, left[0]]).await.unwrap(), 2);
+    assert_eq!(s.clear_dirty(t.id, &[fresh, left[0].clone()]).await.unwrap(), 2);
     assert!(s.dirty_wells(t.id, 10).await.unwrap().is_empty());
     assert_eq!(s.clear_dirty(t.id, &[]).await.unwrap(), 0);
 }
@@ -645,6 +645,581 @@ async fn well_ids_and_tenants_are_listed(s: S) {
     assert_eq!(by_position, by_slug, "ordered by slug");
 }
 
+// ---- Analytics results: trends, anomalies, stored forecasts, due wells, leases (issue 4) ----
+
+mod analytics_results {
+    use super::*;
+    use chrono::Days;
+    use flowline_backend::ports::{
+        AnalyticsDue, AnomalyQuery, StoredAnomaly, StoredForecast, StoredTrend, TrendFilter, TrendSort, WellAnalytics,
+    };
+    use flowline_shared::analytics::anomalies::{Anomaly, AnomalyConfig, detect_anomalies};
+    use flowline_shared::analytics::forecast::{Forecast, ForecastModel};
+    use flowline_shared::analytics::trend::{DailyPoint, ProductionTrend, TrendConfig, TrendDirection, compute_trend};
+
+    const AS_OF: (i32, u32, u32) = (2024, 6, 30);
+
+    fn as_of() -> NaiveDate {
+        date(AS_OF.0, AS_OF.1, AS_OF.2)
+    }
+
+    fn days_before(day: NaiveDate, n: u64) -> NaiveDate {
+        day.checked_sub_days(Days::new(n)).unwrap()
+    }
+
+    fn page(limit: u32, offset: u64) -> PageRequest {
+        PageRequest { limit, offset }
+    }
+
+    /// An instant at millisecond precision (what both adapters store).
+    fn at(minutes: i64) -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2024, 7, 1, 12, 0, 0).unwrap() + Duration::minutes(minutes) + Duration::milliseconds(7)
+    }
+
+    /// 60 days of a slightly noisy series: the previous window at `previous` (none when `None`), the recent one a
+    /// line from `start` with `slope` per day.
+    fn points(previous: Option<f64>, start: f64, slope: f64) -> Vec<DailyPoint> {
+        (0..60u32)
+            .filter_map(|i| {
+                let day = days_before(as_of(), u64::from(59 - i));
+                let wiggle = (f64::from(i) * 1.7).sin() * 0.37;
+                match i {
+                    0..30 => previous.map(|p| DailyPoint::new(day, p + wiggle, 24.0)),
+                    _ => Some(DailyPoint::new(day, start + slope * f64::from(i - 30) + wiggle, 24.0)),
+                }
+            })
+            .collect()
+    }
+
+    fn trend(previous: Option<f64>, start: f64, slope: f64) -> ProductionTrend {
+        compute_trend(&points(previous, start, slope), as_of(), &TrendConfig::default())
+    }
+
+    /// A real flagged day (a spike on a noisy level), moved to `day`.
+    fn anomaly(day: NaiveDate, spike: f64) -> Anomaly {
+        let mut series = points(Some(100.0), 100.0, 0.0);
+        series[45].value = spike;
+        let found = detect_anomalies(&series, &AnomalyConfig::default());
+        let flagged = *found.iter().find(|a| a.day == series[45].day).expect("the spike is flagged");
+        Anomaly { day, ..flagged }
+    }
+
+    fn forecast() -> Forecast {
+        ForecastModel::fit(&points(Some(120.0), 110.0, -0.4)).unwrap().generate_forecast(7).unwrap()
+    }
+
+    fn result(well: WellId, trends: Vec<(Field, ProductionTrend)>) -> WellAnalytics {
+        WellAnalytics {
+            well_id: well,
+            as_of: as_of(),
+            trends,
+            anomalies: Vec::new(),
+            anomaly_window: (days_before(as_of(), 89), as_of()),
+            forecast: Err("not enough data".into()),
+        }
+    }
+
+    async fn typed_well(s: &S, t: TenantId, name: &str, well_type: WellType, status: WellStatus, lease: &str) -> Well {
+        let mut nw = new_well(name, None);
+        nw.well_type = well_type;
+        nw.status = status;
+        nw.lease = Some(lease.into());
+        s.create_well(t, &nw, Utc::now()).await.unwrap()
+    }
+
+    /// The expected order of a trend list: by change (no change last) or by name, then name, then id.
+    fn ordered(mut rows: Vec<(String, WellId, Option<f64>)>, sort: TrendSort) -> Vec<WellId> {
+        rows.sort_by(|a, b| {
+            let change = match sort {
+                TrendSort::ChangeAscending => a.2.is_none().cmp(&b.2.is_none()).then(match (a.2, b.2) {
+                    (Some(x), Some(y)) => x.total_cmp(&y),
+                    _ => std::cmp::Ordering::Equal,
+                }),
+                TrendSort::ChangeDescending => a.2.is_none().cmp(&b.2.is_none()).then(match (a.2, b.2) {
+                    (Some(x), Some(y)) => y.total_cmp(&x),
+                    _ => std::cmp::Ordering::Equal,
+                }),
+                TrendSort::Name => std::cmp::Ordering::Equal,
+            };
+            change.then_with(|| a.0.cmp(&b.0)).then_with(|| a.1.cmp(&b.1))
+        });
+        rows.into_iter().map(|r| r.1).collect()
+    }
+
+    fn ids(rows: &[StoredTrend]) -> Vec<WellId> {
+        rows.iter().map(|r| r.well_id).collect()
+    }
+
+    pub async fn trends_round_trip_filter_sort_and_paginate(s: S) {
+        let t = common::tenant(&s).await;
+        let other = common::tenant(&s).await;
+        let (active, shut_in) = (WellStatus::Active, WellStatus::ShutIn);
+        let oil_a = typed_well(&s, t.id, "Oil A", WellType::Oil, active, "L1").await;
+        let oil_b = typed_well(&s, t.id, "Oil B", WellType::Oil, shut_in, "L2").await;
+        let gas_c = typed_well(&s, t.id, "Gas C", WellType::Gas, active, "L1").await;
+        let inj_d = typed_well(&s, t.id, "Inj D", WellType::Injection, active, "L2").await;
+        let disp_e = typed_well(&s, t.id, "Disp E", WellType::Disposal, active, "L3").await;
+        let oil_f = typed_well(&s, t.id, "Oil F", WellType::Oil, active, "L3").await;
+        let twin1 = typed_well(&s, t.id, "Twin", WellType::Oil, active, "L4").await;
+        let twin2 = typed_well(&s, t.id, "Twin", WellType::Oil, active, "L4").await;
+        let never = typed_well(&s, t.id, "Never computed", WellType::Oil, active, "L1").await;
+
+        let decline = trend(Some(100.0), 100.0, -2.0);
+        let rise = trend(Some(50.0), 60.0, 1.5);
+        let flat_down = trend(Some(100.0), 80.0, 0.0);
+        let no_change = trend(None, 70.0, 0.0);
+        let twin = trend(Some(90.0), 85.0, -0.05);
+        assert_eq!(decline.direction, TrendDirection::Down);
+        assert_eq!(rise.direction, TrendDirection::Up);
+        assert_eq!(no_change.percent_change, None);
+        assert!(decline.fit.is_some() && decline.percent_change.is_some());
+        let insufficient = compute_trend(&points(Some(10.0), 10.0, 0.0)[..31], as_of(), &TrendConfig::default());
+        assert_eq!(insufficient.direction, TrendDirection::InsufficientData);
+
+        let computed_at = at(0);
+        let results = vec![
+            result(oil_a.id, vec![(Field::OilBbl, flat_down.clone()), (Field::GasMcf, rise.clone())]),
+            result(oil_b.id, vec![(Field::OilBbl, no_change.clone()), (Field::WaterBbl, decline.clone())]),
+            result(gas_c.id, vec![(Field::OilBbl, rise.clone()), (Field::GasMcf, trend(Some(40.0), 38.0, 0.0))]),
+            result(inj_d.id, vec![(Field::WaterBbl, trend(Some(300.0), 330.0, 0.0))]),
+            result(disp_e.id, vec![(Field::WaterBbl, rise.clone()), (Field::OilBbl, insufficient.clone())]),
+            result(oil_f.id, vec![(Field::OilBbl, decline.clone())]),
+            result(twin1.id, vec![(Field::OilBbl, twin.clone())]),
+            result(twin2.id, vec![(Field::OilBbl, twin.clone())]),
+        ];
+        s.store_analytics(t.id, &results, computed_at).await.unwrap();
+
+        // The primary field of each well: oil for oil wells, gas for gas wells, water for injection and disposal.
+        let primary = [
+            (&oil_a, &flat_down),
+            (&oil_b, &no_change),
+            (&gas_c, &results[2].trends[1].1),
+            (&inj_d, &results[3].trends[0].1),
+            (&disp_e, &rise),
+            (&oil_f, &decline),
+            (&twin1, &twin),
+            (&twin2, &twin),
+        ];
+        let expected_rows: Vec<(String, WellId, Option<f64>)> =
+            primary.iter().map(|(w, tr)| (w.name.clone(), w.id, tr.percent_change)).collect();
+        let all = TrendFilter::default();
+        for sort in [TrendSort::ChangeAscending, TrendSort::ChangeDescending, TrendSort::Name] {
+            let (rows, total) = s.list_trends(t.id, &all, sort, page(50, 0)).await.unwrap();
+            assert_eq!(total, 8, "{sort:?}: one row per computed well, the never computed one is not listed");
+            assert_eq!(ids(&rows), ordered(expected_rows.clone(), sort), "{sort:?}");
+        }
+        let (rows, _) = s.list_trends(t.id, &all, TrendSort::ChangeAscending, page(50, 0)).await.unwrap();
+        assert_eq!(rows.last().unwrap().well_id, oil_b.id, "no change sorts last");
+        let (rows, _) = s.list_trends(t.id, &all, TrendSort::ChangeDescending, page(50, 0)).await.unwrap();
+        assert_eq!(rows.last().unwrap().well_id, oil_b.id, "no change sorts last in both orders");
+        let twins: Vec<WellId> = rows.iter().map(|r| r.well_id).filter(|w| [twin1.id, twin2.id].contains(w)).collect();
+        assert_eq!(twins, [twin1.id.min(twin2.id), twin1.id.max(twin2.id)], "equal change and name: by id");
+
+        // Every stored value round-trips.
+        let row = rows.iter().find(|r| r.well_id == oil_f.id).unwrap();
+        let expected = StoredTrend {
+            well_id: oil_f.id,
+            well_name: "Oil F".into(),
+            well_type: WellType::Oil,
+            well_status: WellStatus::Active,
+            lease: Some("L3".into()),
+            field: Field::OilBbl,
+            trend: decline.clone(),
+            computed_at,
+        };
+        assert_eq!(row, &expected);
+        let gas_row = rows.iter().find(|r| r.well_id == gas_c.id).unwrap();
+        assert_eq!((gas_row.field, &gas_row.trend), (Field::GasMcf, &results[2].trends[1].1));
+        let water_row = rows.iter().find(|r| r.well_id == inj_d.id).unwrap();
+        assert_eq!(water_row.field, Field::WaterBbl);
+
+        // Pagination keeps the order and the total.
+        let (full, _) = s.list_trends(t.id, &all, TrendSort::Name, page(50, 0)).await.unwrap();
+        let (second, total) = s.list_trends(t.id, &all, TrendSort::Name, page(3, 3)).await.unwrap();
+        assert_eq!((second.as_slice(), total), (&full[3..6], 8));
+        let (past_end, total) = s.list_trends(t.id, &all, TrendSort::Name, page(3, 9)).await.unwrap();
+        assert_eq!((past_end.len(), total), (0, 8));
+
+        // Filters.
+        let tid = t.id;
+        let list = |filter: TrendFilter| {
+            let s = Arc::clone(&s);
+            async move {
+                let (rows, total) = s.list_trends(tid, &filter, TrendSort::Name, page(50, 0)).await.unwrap();
+                assert_eq!(total as usize, rows.len());
+                rows
+            }
+        };
+        let shut = list(TrendFilter { status: Some(WellStatus::ShutIn), ..Default::default() }).await;
+        assert_eq!(ids(&shut), [oil_b.id]);
+        let gas = list(TrendFilter { well_type: Some(WellType::Gas), ..Default::default() }).await;
+        assert_eq!(ids(&gas), [gas_c.id]);
+        let l1 = list(TrendFilter { lease: Some("L1".into()), ..Default::default() }).await;
+        assert_eq!(ids(&l1), [gas_c.id, oil_a.id]);
+        let none = list(TrendFilter { lease: Some("L1' OR '1'='1".into()), ..Default::default() }).await;
+        assert!(none.is_empty());
+        let down = list(TrendFilter { direction: Some(TrendDirection::Down), ..Default::default() }).await;
+        assert_eq!(ids(&down), [oil_f.id], "Oil B's water decline is not its primary field");
+        let up = list(TrendFilter { direction: Some(TrendDirection::Up), ..Default::default() }).await;
+        assert_eq!(ids(&up), [disp_e.id]);
+        // An explicit field lists that field of every well that has it, whatever the well's type.
+        let oil = list(TrendFilter { field: Some(Field::OilBbl), ..Default::default() }).await;
+        let mut oil_wells: Vec<(String, WellId)> =
+            [&disp_e, &gas_c, &oil_a, &oil_b, &oil_f, &twin1, &twin2].iter().map(|w| (w.name.clone(), w.id)).collect();
+        oil_wells.sort();
+        assert_eq!(ids(&oil), oil_wells.iter().map(|w| w.1).collect::<Vec<_>>());
+        assert!(oil.iter().all(|r| r.field == Field::OilBbl));
+        assert_eq!(oil.iter().find(|r| r.well_id == disp_e.id).unwrap().trend, insufficient);
+        let oil_up =
+            list(TrendFilter { field: Some(Field::OilBbl), direction: Some(TrendDirection::Up), ..Default::default() })
+                .await;
+        assert_eq!(ids(&oil_up), [gas_c.id]);
+        let water_down = list(TrendFilter {
+            field: Some(Field::WaterBbl),
+            direction: Some(TrendDirection::Down),
+            status: Some(WellStatus::ShutIn),
+            well_type: Some(WellType::Oil),
+            lease: Some("L2".into()),
+        })
+        .await;
+        assert_eq!(ids(&water_down), [oil_b.id]);
+        assert!(list(TrendFilter { field: Some(Field::TubingPsig), ..Default::default() }).await.is_empty());
+
+        // A new pass replaces a well's trends: a field it no longer has is gone.
+        let later = at(30);
+        s.store_analytics(t.id, &[result(oil_a.id, vec![(Field::OilBbl, decline.clone())])], later).await.unwrap();
+        let gas_field = list(TrendFilter { field: Some(Field::GasMcf), ..Default::default() }).await;
+        assert_eq!(ids(&gas_field), [gas_c.id]);
+        let oil_a_row = list(TrendFilter { lease: Some("L1".into()), ..Default::default() }).await;
+        let oil_a_row = oil_a_row.iter().find(|r| r.well_id == oil_a.id).unwrap();
+        assert_eq!((&oil_a_row.trend, oil_a_row.computed_at), (&decline, later));
+
+        // The list follows edits of the wells: name, status, lease, and the type that picks the primary field.
+        let mut edited = oil_f.clone();
+        edited.name = "Oil F renamed".into();
+        edited.status = WellStatus::Inactive;
+        edited.lease = Some("L9".into());
+        edited.well_type = WellType::Gas;
+        s.update_well(t.id, &edited).await.unwrap();
+        let (rows, total) = s.list_trends(t.id, &all, TrendSort::Name, page(50, 0)).await.unwrap();
+        assert_eq!(total, 7, "a gas well without a gas trend is not listed");
+        assert!(!ids(&rows).contains(&oil_f.id));
+        let l9 = list(TrendFilter { field: Some(Field::OilBbl), lease: Some("L9".into()), ..Default::default() }).await;
+        assert_eq!(
+            (l9.len(), &l9[0].well_name, l9[0].well_type, l9[0].well_status, l9[0].lease.as_deref()),
+            (1, &edited.name, WellType::Gas, WellStatus::Inactive, Some("L9"))
+        );
+        assert!(
+            list(TrendFilter { lease: Some("L3".into()), field: Some(Field::OilBbl), ..Default::default() })
+                .await
+                .iter()
+                .all(|r| r.well_id != oil_f.id)
+        );
+        edited.well_type = WellType::Oil;
+        s.update_well(t.id, &edited).await.unwrap();
+        let down = list(TrendFilter { direction: Some(TrendDirection::Down), ..Default::default() }).await;
+        let names: Vec<&str> = down.iter().map(|r| r.well_name.as_str()).collect();
+        assert_eq!((ids(&down), names), (vec![oil_a.id, oil_f.id], vec!["Oil A", "Oil F renamed"]));
+        let (rows, _) = s.list_trends(t.id, &all, TrendSort::Name, page(50, 0)).await.unwrap();
+        let names: Vec<&str> = rows.iter().map(|r| r.well_name.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted, "sorted by the new name");
+
+        // Another tenant sees none of it.
+        let (theirs, total) = s.list_trends(other.id, &all, TrendSort::Name, page(50, 0)).await.unwrap();
+        assert_eq!((theirs.len(), total), (0, 0));
+        assert!(!ids(&full).contains(&never.id));
+    }
+
+    pub async fn anomalies_are_replaced_in_their_window_and_listed_newest_first(s: S) {
+        let t = common::tenant(&s).await;
+        let other = common::tenant(&s).await;
+        let alpha = well(&s, t.id, "Alpha", None).await.id;
+        let bravo = well(&s, t.id, "Bravo", None).await.id;
+        let d = |m: u32, day: u32| date(2024, m, day);
+        let spike = anomaly(d(3, 5), 160.0);
+        let dip = anomaly(d(3, 5), 40.0);
+        assert!(spike.z > 2.0 && dip.z < -2.0);
+        let with = |well: WellId, window: (NaiveDate, NaiveDate), anomalies: Vec<(Field, Anomaly)>| WellAnalytics {
+            anomalies,
+            anomaly_window: window,
+            ..result(well, Vec::new())
+        };
+        let march = (d(3, 1), d(3, 31));
+        let first = at(0);
+        s.store_analytics(
+            t.id,
+            &[
+                with(
+                    alpha,
+                    march,
+                    vec![
+                        (Field::GasMcf, dip),
+                        (Field::OilBbl, spike),
+                        (Field::OilBbl, Anomaly { day: d(3, 20), ..dip }),
+                    ],
+                ),
+                with(
+                    bravo,
+                    march,
+                    vec![
+                        (Field::WaterBbl, Anomaly { day: d(3, 20), ..spike }),
+                        (Field::OilBbl, Anomaly { day: d(3, 10), ..dip }),
+                        (Field::OilBbl, Anomaly { day: d(3, 5), ..spike }),
+                    ],
+                ),
+            ],
+            first,
+        )
+        .await
+        .unwrap();
+
+        // Alpha again over Mar 15 to Apr 15: its Mar 20 anomaly is gone, its Mar 5 ones (outside) stay.
+        let second = at(60);
+        let april = Anomaly { day: d(4, 1), ..spike };
+        s.store_analytics(t.id, &[with(alpha, (d(3, 15), d(4, 15)), vec![(Field::OilBbl, april)])], second)
+            .await
+            .unwrap();
+
+        let stored = |well_id: WellId, name: &str, field: Field, anomaly: Anomaly, detected_at| StoredAnomaly {
+            well_id,
+            well_name: name.into(),
+            field,
+            anomaly,
+            detected_at,
+        };
+        let expected = vec![
+            stored(alpha, "Alpha", Field::OilBbl, april, second),
+            stored(bravo, "Bravo", Field::WaterBbl, Anomaly { day: d(3, 20), ..spike }, first),
+            stored(bravo, "Bravo", Field::OilBbl, Anomaly { day: d(3, 10), ..dip }, first),
+            stored(alpha, "Alpha", Field::OilBbl, spike, first),
+            stored(alpha, "Alpha", Field::GasMcf, dip, first),
+            stored(bravo, "Bravo", Field::OilBbl, Anomaly { day: d(3, 5), ..spike }, first),
+        ];
+        let query = |since, well_id, field, page| AnomalyQuery { since, well_id, field, page };
+        let everything = query(None, None, None, page(50, 0));
+        assert_eq!(
+            s.list_anomalies(t.id, &everything).await.unwrap(),
+            (expected.clone(), 6),
+            "newest day first, then well name, then field"
+        );
+        let (middle, total) = s.list_anomalies(t.id, &query(None, None, None, page(2, 2))).await.unwrap();
+        assert_eq!((middle.as_slice(), total), (&expected[2..4], 6));
+        let since = s.list_anomalies(t.id, &query(Some(d(3, 10)), None, None, page(50, 0))).await.unwrap();
+        assert_eq!(since, (expected[..3].to_vec(), 3), "since is inclusive");
+        let of_bravo = s.list_anomalies(t.id, &query(None, Some(bravo), None, page(50, 0))).await.unwrap();
+        let bravo_expected: Vec<StoredAnomaly> = expected.iter().filter(|a| a.well_id == bravo).cloned().collect();
+        assert_eq!(of_bravo, (bravo_expected, 3));
+        let gas = s.list_anomalies(t.id, &query(None, None, Some(Field::GasMcf), page(50, 0))).await.unwrap();
+        assert_eq!(gas, (vec![expected[4].clone()], 1));
+        let combined = query(Some(d(3, 5)), Some(alpha), Some(Field::OilBbl), page(1, 1));
+        assert_eq!(s.list_anomalies(t.id, &combined).await.unwrap(), (vec![expected[3].clone()], 2));
+
+        // A pass without anomalies clears its window only.
+        s.store_analytics(t.id, &[with(bravo, (d(3, 6), d(3, 31)), Vec::new())], at(90)).await.unwrap();
+        let (left, total) = s.list_anomalies(t.id, &query(None, Some(bravo), None, page(50, 0))).await.unwrap();
+        assert_eq!((left, total), (vec![expected[5].clone()], 1));
+
+        // The order follows a renamed well.
+        let mut renamed = s.get_well(t.id, alpha).await.unwrap().unwrap();
+        renamed.name = "Zulu".into();
+        s.update_well(t.id, &renamed).await.unwrap();
+        let (march5, _) = s.list_anomalies(t.id, &query(None, None, None, page(50, 0))).await.unwrap();
+        let order: Vec<(&str, Field)> = march5[1..].iter().map(|a| (a.well_name.as_str(), a.field)).collect();
+        assert_eq!(order, [("Bravo", Field::OilBbl), ("Zulu", Field::OilBbl), ("Zulu", Field::GasMcf)]);
+
+        assert_eq!(s.list_anomalies(other.id, &everything).await.unwrap(), (Vec::new(), 0));
+        let theirs = query(None, Some(alpha), None, page(50, 0));
+        assert_eq!(s.list_anomalies(other.id, &theirs).await.unwrap(), (Vec::new(), 0));
+    }
+
+    pub async fn forecasts_and_state_are_stored_per_well(s: S) {
+        let t = common::tenant(&s).await;
+        let other = common::tenant(&s).await;
+        let oil = well(&s, t.id, "Oil", None).await.id;
+        let gas = typed_well(&s, t.id, "Gas", WellType::Gas, WellStatus::Active, "L").await.id;
+        assert_eq!(s.analytics_state(t.id, oil).await.unwrap(), (None, None));
+        assert_eq!(s.stored_forecast(t.id, oil).await.unwrap(), None);
+
+        let changed = at(-5);
+        s.mark_analytics_changed(t.id, &[oil, oil], changed).await.unwrap();
+        assert_eq!(s.analytics_state(t.id, oil).await.unwrap(), (None, Some(changed)));
+        assert_eq!(s.stored_forecast(t.id, oil).await.unwrap(), None, "marked, never computed");
+
+        let fc = forecast();
+        let computed = at(0);
+        let ok = WellAnalytics { forecast: Ok((Field::OilBbl, fc.clone())), ..result(oil, Vec::new()) };
+        s.store_analytics(t.id, &[ok, result(gas, Vec::new())], computed).await.unwrap();
+        assert_eq!(
+            s.stored_forecast(t.id, oil).await.unwrap(),
+            Some(StoredForecast { field: Field::OilBbl, forecast: Ok(fc.clone()), computed_at: computed })
+        );
+        assert_eq!(
+            s.stored_forecast(t.id, gas).await.unwrap(),
+            Some(StoredForecast {
+                field: Field::GasMcf,
+                forecast: Err("not enough data".into()),
+                computed_at: computed
+            }),
+            "without a forecast, the well's primary field"
+        );
+        assert_eq!(s.analytics_state(t.id, oil).await.unwrap(), (Some(computed), Some(changed)), "mark kept");
+        assert_eq!(s.analytics_state(t.id, gas).await.unwrap(), (Some(computed), None));
+
+        // A later mark, then a pass that found no forecast: replaced.
+        let changed_again = at(3);
+        s.mark_analytics_changed(t.id, &[oil, gas], changed_again).await.unwrap();
+        assert_eq!(s.analytics_state(t.id, gas).await.unwrap(), (Some(computed), Some(changed_again)));
+        let recomputed = at(10);
+        let failed = WellAnalytics { forecast: Err("model did not converge".into()), ..result(oil, Vec::new()) };
+        s.store_analytics(t.id, &[failed], recomputed).await.unwrap();
+        assert_eq!(
+            s.stored_forecast(t.id, oil).await.unwrap(),
+            Some(StoredForecast {
+                field: Field::OilBbl,
+                forecast: Err("model did not converge".into()),
+                computed_at: recomputed
+            })
+        );
+        assert_eq!(s.analytics_state(t.id, oil).await.unwrap(), (Some(recomputed), Some(changed_again)));
+
+        // Nothing crosses tenants: another tenant neither reads these nor marks them.
+        assert_eq!(s.stored_forecast(other.id, oil).await.unwrap(), None);
+        assert_eq!(s.analytics_state(other.id, oil).await.unwrap(), (None, None));
+        s.mark_analytics_changed(other.id, &[oil, WellId(Uuid::new_v4())], at(20)).await.unwrap();
+        assert_eq!(s.analytics_state(other.id, oil).await.unwrap(), (None, None));
+        assert_eq!(s.analytics_state(t.id, oil).await.unwrap(), (Some(recomputed), Some(changed_again)));
+        s.mark_analytics_changed(t.id, &[], at(20)).await.unwrap();
+    }
+
+    pub async fn due_wells_follow_debounce_ttl_and_order(s: S) {
+        let t = common::tenant(&s).await;
+        let other = common::tenant(&s).await;
+        let now = at(0);
+        let due = AnalyticsDue {
+            changed_and_computed_before: now - Duration::minutes(2),
+            computed_before: now - Duration::hours(6),
+        };
+        let mut never = vec![well(&s, t.id, "Never 1", None).await.id, well(&s, t.id, "Never 2", None).await.id];
+        let marked_only = well(&s, t.id, "Marked only", None).await.id;
+        let stale = well(&s, t.id, "Stale", None).await.id;
+        let changed_long_ago = well(&s, t.id, "Changed, computed long ago", None).await.id;
+        let changed_just_computed = well(&s, t.id, "Changed, just computed", None).await.id;
+        let fresh = well(&s, t.id, "Fresh", None).await.id;
+        let changed_before = well(&s, t.id, "Changed before computed", None).await.id;
+        let at_ttl = well(&s, t.id, "Computed at the TTL instant", None).await.id;
+        well(&s, other.id, "Theirs, never computed", None).await;
+
+        let tid = t.id;
+        let store = |well: WellId, computed: DateTime<Utc>| {
+            let s = Arc::clone(&s);
+            async move { s.store_analytics(tid, &[result(well, Vec::new())], computed).await.unwrap() }
+        };
+        let mark = |well: WellId, changed: DateTime<Utc>| {
+            let s = Arc::clone(&s);
+            async move { s.mark_analytics_changed(tid, &[well], changed).await.unwrap() }
+        };
+        mark(marked_only, now - Duration::minutes(1)).await;
+        store(stale, now - Duration::hours(7)).await;
+        store(changed_long_ago, now - Duration::minutes(30)).await;
+        mark(changed_long_ago, now - Duration::minutes(20)).await;
+        store(changed_just_computed, now - Duration::minutes(1)).await;
+        mark(changed_just_computed, now - Duration::seconds(30)).await;
+        store(fresh, now - Duration::minutes(29)).await;
+        mark(changed_before, now - Duration::minutes(20)).await;
+        store(changed_before, now - Duration::minutes(10)).await;
+        store(at_ttl, due.computed_before).await;
+
+        never.push(marked_only);
+        never.sort_unstable();
+        let mut expected = never.clone();
+        expected.extend([stale, changed_long_ago]);
+        assert_eq!(
+            s.wells_due_for_analytics(t.id, due, 100).await.unwrap(),
+            expected,
+            "never computed (by id), then the oldest results first"
+        );
+        assert_eq!(s.wells_due_for_analytics(t.id, due, 2).await.unwrap(), expected[..2]);
+        assert_eq!(s.wells_due_for_analytics(t.id, due, u32::MAX).await.unwrap(), expected);
+
+        // Once the debounce interval has passed, the just computed well is due too; the TTL catches every well.
+        let later = AnalyticsDue { changed_and_computed_before: now, computed_before: now - Duration::hours(6) };
+        let mut with_debounced = never.clone();
+        with_debounced.extend([stale, changed_long_ago, changed_just_computed]);
+        assert_eq!(s.wells_due_for_analytics(t.id, later, 100).await.unwrap(), with_debounced);
+        let ttl = AnalyticsDue { changed_and_computed_before: now, computed_before: now + Duration::seconds(1) };
+        let all = s.wells_due_for_analytics(t.id, ttl, 100).await.unwrap();
+        assert_eq!(all[..3], never);
+        assert_eq!(
+            all[3..],
+            [stale, at_ttl, changed_long_ago, fresh, changed_before, changed_just_computed],
+            "then by computed_at; another tenant's wells never"
+        );
+        assert!(s.wells_due_for_analytics(t.id, due, 0).await.unwrap().is_empty());
+    }
+
+    pub async fn storing_another_tenants_well_writes_nothing(s: S) {
+        let t = common::tenant(&s).await;
+        let other = common::tenant(&s).await;
+        let mine = well(&s, t.id, "Mine", None).await.id;
+        let theirs = well(&s, other.id, "Theirs", None).await.id;
+        let fc = forecast();
+        let full = |well: WellId| WellAnalytics {
+            anomalies: vec![(Field::OilBbl, anomaly(as_of(), 150.0))],
+            forecast: Ok((Field::OilBbl, fc.clone())),
+            ..result(well, vec![(Field::OilBbl, trend(Some(100.0), 100.0, -2.0))])
+        };
+        for bad in [theirs, WellId(Uuid::new_v4())] {
+            let outcome = s.store_analytics(t.id, &[full(mine), full(bad)], at(0)).await;
+            assert!(matches!(outcome, Err(StorageError::NotFound(_))), "{outcome:?}");
+            assert_eq!(s.analytics_state(t.id, mine).await.unwrap(), (None, None));
+            assert_eq!(s.stored_forecast(t.id, mine).await.unwrap(), None);
+            let trends = s.list_trends(t.id, &TrendFilter::default(), TrendSort::Name, page(10, 0)).await.unwrap();
+            assert_eq!(trends.1, 0);
+            let q = AnomalyQuery { since: None, well_id: None, field: None, page: page(10, 0) };
+            assert_eq!(s.list_anomalies(t.id, &q).await.unwrap().1, 0);
+        }
+        assert_eq!(s.analytics_state(other.id, theirs).await.unwrap(), (None, None), "nor in the other tenant");
+        s.store_analytics(t.id, &[], at(0)).await.unwrap();
+    }
+
+    pub async fn leases_are_exclusive_until_they_expire(s: S) {
+        let name = format!("test-lease-{}", Uuid::new_v4());
+        let (one, two) = (Uuid::new_v4(), Uuid::new_v4());
+        let t0 = at(0);
+        let secs = |n: i64| t0 + Duration::seconds(n);
+        assert!(s.acquire_lease(&name, one, t0, secs(30)).await.unwrap(), "a free lease is taken");
+        assert!(!s.acquire_lease(&name, two, secs(1), secs(31)).await.unwrap(), "refused while held");
+        assert!(s.acquire_lease(&name, one, secs(10), secs(40)).await.unwrap(), "the holder renews");
+        assert!(!s.acquire_lease(&name, two, secs(39), secs(69)).await.unwrap(), "the renewal holds");
+        assert!(s.acquire_lease(&name, two, secs(40), secs(70)).await.unwrap(), "expired at its end");
+        assert!(!s.acquire_lease(&name, one, secs(41), secs(71)).await.unwrap(), "now the other's");
+        let other_name = format!("{name}-other");
+        assert!(s.acquire_lease(&other_name, one, secs(41), secs(71)).await.unwrap(), "leases are per name");
+
+        // Of several instances asking at once, exactly one gets it.
+        let contested = format!("{name}-contested");
+        let until = secs(60);
+        let asks = (0..8).map(|_| {
+            let s = Arc::clone(&s);
+            let contested = contested.clone();
+            tokio::spawn(async move { s.acquire_lease(&contested, Uuid::new_v4(), t0, until).await.unwrap() })
+        });
+        let mut won = 0;
+        for ask in asks.collect::<Vec<_>>() {
+            won += usize::from(ask.await.unwrap());
+        }
+        assert_eq!(won, 1);
+    }
+}
+
+use analytics_results::{
+    anomalies_are_replaced_in_their_window_and_listed_newest_first, due_wells_follow_debounce_ttl_and_order,
+    forecasts_and_state_are_stored_per_well, leases_are_exclusive_until_they_expire,
+    storing_another_tenants_well_writes_nothing, trends_round_trip_filter_sort_and_paginate,
+};
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -669,8 +1244,14 @@ contract!(
     entries_never_cross_tenants,
     corrections_and_optional_fields_round_trip,
     aggregates_are_replaced_whole_and_read_back,
-    inserts_mark_wells_dirty_and_clearing_respects_versions,
+    inserts_mark_wells_dirty_and_clearing_removes_what_was_read,
     readings_are_ordered_windowed_and_tenant_scoped,
     job_runs_are_recorded_and_listed,
     well_ids_and_tenants_are_listed,
+    trends_round_trip_filter_sort_and_paginate,
+    anomalies_are_replaced_in_their_window_and_listed_newest_first,
+    forecasts_and_state_are_stored_per_well,
+    due_wells_follow_debounce_ttl_and_order,
+    storing_another_tenants_well_writes_nothing,
+    leases_are_exclusive_until_they_expire,
 );

@@ -4,6 +4,7 @@
 //! errors onto `StorageError`. Must not touch: HTTP, business rules (they live in `services`).
 
 mod aggregate_codec;
+mod analytics_codec;
 pub mod postgres;
 pub mod sqlite;
 
@@ -87,6 +88,25 @@ pub(crate) fn truncate_ms(t: chrono::DateTime<chrono::Utc>) -> chrono::DateTime<
 /// Now, at the stored precision.
 pub(crate) fn now_ms() -> chrono::DateTime<chrono::Utc> {
     truncate_ms(chrono::Utc::now())
+}
+
+/// Folds dirty marks `(well, mark id, from, to)`, grouped by well in the order wanted, into one `DirtyWell` per
+/// well (the union of its spans).
+pub(crate) fn fold_marks(
+    marks: Vec<(flowline_shared::WellId, i64, chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>)>,
+) -> Vec<crate::ports::DirtyWell> {
+    let mut out: Vec<crate::ports::DirtyWell> = Vec::new();
+    for (well_id, seq, from, to) in marks {
+        match out.last_mut() {
+            Some(d) if d.well_id == well_id => {
+                d.from = d.from.min(from);
+                d.to = d.to.max(to);
+                d.marks.push(seq);
+            }
+            _ => out.push(crate::ports::DirtyWell { well_id, from, to, marks: vec![seq] }),
+        }
+    }
+    out
 }
 
 /// The `Conflict` message when a well's API number is taken.

@@ -54,6 +54,13 @@ pub enum Command {
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
     },
+    /// Recompute every well's trends, anomalies and default forecast now, as of the tenant's today (the job loop
+    /// does this for changed wells by itself).
+    Analyze {
+        /// Only this tenant (default: every tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+    },
     /// Simulate a fleet: create wells, write their history, optionally keep producing live readings.
     Simulate {
         #[arg(long)]

@@ -3,15 +3,17 @@
 use super::args::{Command, TenantAction, UserAction};
 use super::progress;
 use crate::adapters::{DatabaseUrl, StorageProfile, open_storage_with};
-use crate::app::{build_state, random_secret, spawn_server};
+use crate::app::{build_state, random_secret, spawn_job_loop, spawn_server};
 use crate::config::Config;
 use crate::ports::{Storage, SystemClock};
 use crate::services::Deps;
 use crate::services::accounts::AccountService;
 use crate::services::aggregation::AggregationService;
+use crate::services::analytics::AnalyticsService;
 use crate::services::auth::weak_secret_reason;
 use crate::services::import::ImportService;
 use crate::services::ingest::IngestService;
+use crate::services::scheduler::TICK;
 use crate::services::simulation;
 use crate::simulator::{FleetSpec, SimulatedFleet};
 use anyhow::{Context, bail};
@@ -64,6 +66,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backfill { tenant, from, to } => backfill(&config, tenant.as_deref(), from, to).await,
+        Command::Analyze { tenant } => analyze(&config, tenant.as_deref()).await,
         Command::Simulate { tenant, wells, months, seed, live, interval } => {
             let deps = deps(open(&config, StorageProfile::Bulk).await?);
             let tenant = find_tenant(&deps, &tenant).await?;
@@ -104,6 +107,39 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     }
 }
 
+/// The tenants a command applies to: one by slug, or all.
+async fn tenants(deps: &Deps, slug: Option<&str>) -> anyhow::Result<Vec<flowline_shared::Tenant>> {
+    match slug {
+        Some(slug) => {
+            let id = find_tenant(deps, slug).await?;
+            Ok(deps.storage.tenant_by_id(id).await?.into_iter().collect())
+        }
+        None => deps.storage.list_tenants().await.context("listing tenants"),
+    }
+}
+
+async fn analyze(config: &Config, tenant: Option<&str>) -> anyhow::Result<()> {
+    let deps = deps(open(config, StorageProfile::Server).await?);
+    let service = AnalyticsService::new(deps.clone());
+    for tenant in tenants(&deps, tenant).await? {
+        let wells = deps.storage.well_ids(tenant.id).await.context("listing wells")?;
+        let bar = progress::bar(wells.len() as u64, "wells");
+        let started = std::time::Instant::now();
+        let result = service.recompute(&tenant, &wells, &|done| bar.set_position(done)).await;
+        bar.finish_and_clear();
+        let r = result.with_context(|| format!("analysing tenant {}", tenant.slug))?;
+        println!(
+            "tenant {}: {} wells analysed ({} forecasts, {} anomalies) in {:.1} s",
+            tenant.slug,
+            r.wells,
+            r.forecasts,
+            r.anomalies,
+            started.elapsed().as_secs_f64()
+        );
+    }
+    Ok(())
+}
+
 async fn backfill(
     config: &Config,
     tenant: Option<&str>,
@@ -111,15 +147,8 @@ async fn backfill(
     to: Option<chrono::NaiveDate>,
 ) -> anyhow::Result<()> {
     let deps = deps(open(config, StorageProfile::Bulk).await?);
-    let tenants = match tenant {
-        Some(slug) => {
-            let id = find_tenant(&deps, slug).await?;
-            deps.storage.tenant_by_id(id).await?.into_iter().collect()
-        }
-        None => deps.storage.list_tenants().await.context("listing tenants")?,
-    };
     let service = AggregationService::new(deps.clone());
-    for tenant in tenants {
+    for tenant in tenants(&deps, tenant).await? {
         let wells = deps.storage.well_ids(tenant.id).await.context("listing wells")?.len() as u64;
         let bar = progress::bar(wells, "wells");
         bar.set_message(tenant.slug.to_string());
@@ -198,6 +227,7 @@ pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let secret = jwt_secret(&config)?;
     let storage = open(&config, StorageProfile::Server).await?;
+    let jobs = spawn_job_loop(deps(Arc::clone(&storage)), TICK);
     let state = build_state(storage, Arc::new(SystemClock), &secret, chrono::Duration::hours(config.token_ttl_hours))
         .context("building the services")?;
     let listener =
@@ -206,6 +236,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!(url = %server.base_url(), "serving the Flowline API");
     tokio::signal::ctrl_c().await.context("waiting for Ctrl-C")?;
     tracing::info!("shutting down");
+    jobs.stop().await;
     server.stop().await.context("stopping the server")?;
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 use crate::ports::StorageError;
 use crate::services::accounts::AccountError;
+use crate::services::aggregation::AggregationJobError;
+use crate::services::analytics::AnalyticsError;
 use crate::services::auth::AuthError;
 use crate::services::import::ImportError;
 use crate::services::ingest::IngestError;
@@ -46,6 +48,14 @@ impl ApiError {
 
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
+    }
+
+    pub fn conflict(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", message)
+    }
+
+    pub fn internal(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", message)
     }
 }
 
@@ -146,6 +156,29 @@ impl From<AccountError> for ApiError {
             AccountError::UnknownTenant(t) => ApiError::not_found(format!("tenant {t} does not exist")),
             AccountError::Auth(a) => a.into(),
             AccountError::Storage(s) => s.into(),
+        }
+    }
+}
+
+impl From<AnalyticsError> for ApiError {
+    fn from(e: AnalyticsError) -> Self {
+        match e {
+            AnalyticsError::InvalidParameter { parameter, message } => ApiError::bad_parameter(parameter, message),
+            AnalyticsError::UnknownWell(id) => ApiError::not_found(format!("no well {id} in this tenant")),
+            AnalyticsError::Storage(s) => s.into(),
+            AnalyticsError::Task(m) => ApiError::internal(format!("analytics failed: {m}")),
+        }
+    }
+}
+
+impl From<AggregationJobError> for ApiError {
+    fn from(e: AggregationJobError) -> Self {
+        match e {
+            AggregationJobError::EmptyRange { first, last } => {
+                ApiError::bad_parameter("from", format!("{first} is after to ({last})"))
+            }
+            AggregationJobError::Storage(s) => s.into(),
+            AggregationJobError::Aggregation(_) | AggregationJobError::Task(_) => ApiError::internal(e.to_string()),
         }
     }
 }

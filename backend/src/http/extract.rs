@@ -23,6 +23,15 @@ impl Caller {
             Err(ApiError::forbidden(format!("role {} may not change data", self.0.role.as_str())))
         }
     }
+
+    /// 403 unless the caller is an admin.
+    pub fn require_admin(&self) -> Result<(), ApiError> {
+        if self.0.role.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden(format!("role {} may not run jobs: admins only", self.0.role.as_str())))
+        }
+    }
 }
 
 impl FromRequestParts<AppState> for Caller {
@@ -60,22 +69,23 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
                 return Err(ApiError::new(status, code, rejection.body_text()));
             }
         };
-        let de = &mut serde_json::Deserializer::from_slice(&bytes);
-        match serde_path_to_error::deserialize::<_, T>(de) {
-            Ok(v) => Ok(ApiJson(v)),
-            Err(err) => {
-                let path = err.path().to_string();
-                let inner = err.into_inner();
-                if inner.is_syntax() || inner.is_eof() {
-                    Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("malformed JSON: {inner}")))
-                } else {
-                    Err(ApiError::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "invalid_body",
-                        format!("at `{path}`: {inner}"),
-                    )
+        parse_json(&bytes).map(ApiJson)
+    }
+}
+
+/// Parses a JSON body with the errors of [`ApiJson`].
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    match serde_path_to_error::deserialize::<_, T>(de) {
+        Ok(v) => Ok(v),
+        Err(err) => {
+            let path = err.path().to_string();
+            let inner = err.into_inner();
+            if inner.is_syntax() || inner.is_eof() {
+                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("malformed JSON: {inner}")))
+            } else {
+                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("at `{path}`: {inner}"))
                     .with_details(json!({ "path": path })))
-                }
             }
         }
     }
@@ -126,6 +136,25 @@ impl QueryParams {
     {
         self.text(name)
             .map(|v| v.parse::<T>().map_err(|e| ApiError::bad_parameter(name, format!("{v:?} is not valid: {e}"))))
+            .transpose()
+    }
+
+    /// A local date `YYYY-MM-DD`.
+    pub fn date(&self, name: &str) -> Result<Option<chrono::NaiveDate>, ApiError> {
+        self.text(name)
+            .map(|v| {
+                chrono::NaiveDate::parse_from_str(&v, "%Y-%m-%d")
+                    .map_err(|e| ApiError::bad_parameter(name, format!("{v:?} is not a YYYY-MM-DD date: {e}")))
+            })
+            .transpose()
+    }
+
+    /// A UUID.
+    pub fn uuid(&self, name: &str) -> Result<Option<uuid::Uuid>, ApiError> {
+        self.text(name)
+            .map(|v| {
+                uuid::Uuid::parse_str(&v).map_err(|_| ApiError::bad_parameter(name, format!("{v:?} is not a UUID")))
+            })
             .transpose()
     }
 

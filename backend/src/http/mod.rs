@@ -4,6 +4,7 @@
 //! Must not touch: SQL or business rules: handlers call services.
 
 pub mod error;
+pub mod export;
 pub mod extract;
 pub mod routes;
 pub mod state;
@@ -25,6 +26,13 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/wells/{id}/field-entries", get(routes::entries::list_for_well))
         .route("/field-entries", post(routes::entries::ingest))
         .route("/field-entries/import", post(routes::entries::import_csv))
+        .route("/wells/{id}/forecast", get(routes::analytics::forecast))
+        .route("/aggregates", get(routes::analytics::aggregates))
+        .route("/trends", get(routes::analytics::trends))
+        .route("/trends/{well_id}", get(routes::analytics::trend_detail))
+        .route("/anomalies", get(routes::analytics::anomalies))
+        .route("/admin/backfill", post(routes::admin::backfill))
+        .route("/admin/jobs", get(routes::admin::jobs))
         .fallback(|| async { ApiError::not_found("no such endpoint") });
     Router::new()
         .route("/health", get(routes::health::health))

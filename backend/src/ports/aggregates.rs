@@ -20,13 +20,16 @@ pub struct AggregateQuery {
 }
 
 /// Readings of a well arrived (or were corrected) at instants `from..=to` since the well's aggregates were last
-/// computed. `version` grows with every mark, so that clearing a mark that was extended meanwhile does nothing.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// computed: the union of the marks `marks` (one per inserting transaction). Marks are only ever appended, so
+/// concurrent writers never wait on each other, and clearing removes exactly the marks that were read: a mark
+/// committed meanwhile stays for the next pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DirtyWell {
     pub well_id: WellId,
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
-    pub version: i64,
+    /// Opaque ids of the marks behind this span.
+    pub marks: Vec<i64>,
 }
 
 #[async_trait]
@@ -45,11 +48,11 @@ pub trait AggregateRepository: Send + Sync {
         query: &AggregateQuery,
     ) -> StorageResult<Vec<flowline_shared::analytics::aggregation::TimeSeriesAggregate>>;
 
-    /// Up to `limit` dirty wells of the tenant, the oldest marks first. Entries stored through
+    /// Up to `limit` dirty wells of the tenant, the wells with the oldest marks first. Entries stored through
     /// `EntryRepository::insert_entries` mark their wells dirty in the same transaction.
     async fn dirty_wells(&self, tenant: TenantId, limit: u32) -> StorageResult<Vec<DirtyWell>>;
 
-    /// Removes the marks whose version is still the one read; returns how many were removed.
+    /// Removes exactly the marks listed in `done` (of this tenant); returns how many were removed.
     async fn clear_dirty(&self, tenant: TenantId, done: &[DirtyWell]) -> StorageResult<u64>;
 }
 
@@ -67,6 +70,8 @@ pub enum JobKind {
     Dirty,
     /// `flowline-server backfill` or `POST /api/v1/admin/backfill`.
     Backfill,
+    /// The per-well analytics pass (trends, anomalies, forecasts).
+    Analytics,
 }
 
 impl JobKind {
@@ -77,6 +82,7 @@ impl JobKind {
             JobKind::Monthly => "monthly",
             JobKind::Dirty => "dirty",
             JobKind::Backfill => "backfill",
+            JobKind::Analytics => "analytics",
         }
     }
 }
@@ -84,7 +90,7 @@ impl JobKind {
 impl std::str::FromStr for JobKind {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
-        [JobKind::Daily, JobKind::Weekly, JobKind::Monthly, JobKind::Dirty, JobKind::Backfill]
+        [JobKind::Daily, JobKind::Weekly, JobKind::Monthly, JobKind::Dirty, JobKind::Backfill, JobKind::Analytics]
             .into_iter()
             .find(|k| k.as_str() == s)
             .ok_or_else(|| format!("unknown job {s:?}"))
@@ -152,4 +158,14 @@ pub trait JobRunRepository: Send + Sync {
     ) -> StorageResult<()>;
     /// The newest runs first, optionally of one job.
     async fn recent_job_runs(&self, job: Option<JobKind>, limit: u32) -> StorageResult<Vec<JobRun>>;
+    /// Takes or renews the lease `name` for `holder` until `until` when it is free, expired (its end is at or
+    /// before `now`) or already `holder`'s; returns whether `holder` holds it afterwards. Atomic: of several
+    /// instances asking at once exactly one gets it, so each scheduled job runs once across instances.
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: uuid::Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<bool>;
 }

@@ -8,7 +8,7 @@
 //! - `StorageError::Unavailable` when the database cannot be reached or a query failed for a reason the caller
 //!   cannot fix (I/O, pool exhausted, corrupted file). Writes are atomic: on any error nothing was written.
 
-use super::{AggregateRepository, JobRunRepository};
+use super::{AggregateRepository, AnalyticsRepository, JobRunRepository};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use flowline_shared::analytics::aggregation::EntryValues;
@@ -129,6 +129,8 @@ pub trait WellRepository: Send + Sync {
     ) -> StorageResult<(Vec<WellWithLatest>, u64)>;
     /// Which of `ids` are wells of this tenant.
     async fn existing_well_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<HashSet<WellId>>;
+    /// The wells of this tenant among `ids`, ordered by id (unknown ids and other tenants' wells are left out).
+    async fn wells_by_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<Vec<Well>>;
     /// Every well id of the tenant, ascending.
     async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>>;
 }
@@ -166,7 +168,13 @@ pub trait EntryRepository: Send + Sync {
 /// Everything the backend stores, behind one handle.
 #[async_trait]
 pub trait Storage:
-    TenantRepository + UserRepository + WellRepository + EntryRepository + AggregateRepository + JobRunRepository
+    TenantRepository
+    + UserRepository
+    + WellRepository
+    + EntryRepository
+    + AggregateRepository
+    + AnalyticsRepository
+    + JobRunRepository
 {
     /// Applies the pending migrations of this dialect; returns how many were applied.
     async fn migrate(&self) -> StorageResult<usize>;

@@ -7,7 +7,8 @@
 //! overlap on a two-core machine.
 
 use super::Deps;
-use crate::ports::{JobKind, JobRun, JobStatus, StorageError};
+use super::job_runs::{JobOutcome, recorded};
+use crate::ports::{JobKind, StorageError};
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use flowline_shared::analytics::aggregation::{
@@ -42,6 +43,15 @@ pub struct RecomputeReport {
     /// (well, month) groups written.
     pub months: u64,
     pub aggregates: u64,
+}
+
+impl JobOutcome for RecomputeReport {
+    fn rows(&self) -> u64 {
+        self.months
+    }
+    fn summary(&self) -> String {
+        format!("{} wells, {} readings, {} aggregates", self.wells, self.readings, self.aggregates)
+    }
 }
 
 impl RecomputeReport {
@@ -153,7 +163,16 @@ impl AggregationService {
         while let Some(result) = agg_rx.recv().await {
             match result {
                 Ok((report, months)) => {
-                    if let Err(e) = self.deps.storage.replace_months(tenant_id, &months).await {
+                    let mut wells: Vec<WellId> = months.iter().map(|m| m.well_id).collect();
+                    wells.dedup();
+                    let written = match self.deps.storage.replace_months(tenant_id, &months).await {
+                        // Their trends, anomalies and forecasts are now out of date.
+                        Ok(()) => {
+                            self.deps.storage.mark_analytics_changed(tenant_id, &wells, self.deps.clock.now()).await
+                        }
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = written {
                         outcome = Err(e.into());
                         break;
                     }
@@ -182,7 +201,7 @@ impl AggregationService {
         progress: &(dyn Fn(u64) + Send + Sync),
     ) -> Result<RecomputeReport, AggregationJobError> {
         let wells = self.deps.storage.well_ids(tenant.id).await?;
-        self.recorded(kind, Some(tenant), || self.recompute(tenant, &wells, first, last, progress)).await
+        recorded(&self.deps, kind, Some(tenant), || self.recompute(tenant, &wells, first, last, progress)).await
     }
 
     /// Recomputes every well of the tenant over the local dates `from..=to` (whole months), by default over every
@@ -209,7 +228,7 @@ impl AggregationService {
         if from > to {
             return Err(AggregationJobError::EmptyRange { first: from, last: to });
         }
-        // Marks left by the readings being backfilled are settled by it; later ones (new version) stay.
+        // Marks left by the readings being backfilled are settled by it; later ones stay.
         let dirty = self.deps.storage.dirty_wells(tenant.id, u32::MAX).await?;
         let report = self.run_for_all_wells(JobKind::Backfill, tenant, from, to, progress).await?;
         let (first, last) = (first_of_month(from), first_of_month(to));
@@ -225,65 +244,27 @@ impl AggregationService {
     }
 
     /// One pass of the dirty-period worker over one tenant: recomputes the months touched by readings stored since
-    /// the last pass, then clears the marks it handled (a mark extended meanwhile stays for the next pass).
+    /// the last pass, then clears the marks it read (a mark added meanwhile stays for the next pass).
     /// Returns `None` when nothing was dirty (and records no run).
     pub async fn run_dirty_once(&self, tenant: &Tenant) -> Result<Option<RecomputeReport>, AggregationJobError> {
         let dirty = self.deps.storage.dirty_wells(tenant.id, DIRTY_PER_PASS).await?;
         if dirty.is_empty() {
             return Ok(None);
         }
-        let report = self
-            .recorded(JobKind::Dirty, Some(tenant), || async {
-                // Wells touched over the same months are recomputed together (the live feed: all of them, today).
-                let mut groups: std::collections::BTreeMap<(NaiveDate, NaiveDate), Vec<WellId>> = Default::default();
-                for d in &dirty {
-                    groups.entry(months_touched(d.from, d.to, tenant.time_zone)).or_default().push(d.well_id);
-                }
-                let mut total = RecomputeReport::default();
-                for ((first, last), wells) in groups {
-                    total.add(self.recompute(tenant, &wells, first, last, &|_| {}).await?);
-                }
-                self.deps.storage.clear_dirty(tenant.id, &dirty).await?;
-                Ok(total)
-            })
-            .await?;
-        Ok(Some(report))
-    }
-
-    /// Runs `job`, recording its start, end, status and the (well, month) groups it wrote.
-    async fn recorded<F, Fut>(
-        &self,
-        kind: JobKind,
-        tenant: Option<&Tenant>,
-        job: F,
-    ) -> Result<RecomputeReport, AggregationJobError>
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = Result<RecomputeReport, AggregationJobError>>,
-    {
-        let run = JobRun {
-            id: uuid::Uuid::now_v7(),
-            job: kind,
-            tenant_id: tenant.map(|t| t.id),
-            started_at: self.deps.clock.now(),
-            finished_at: None,
-            status: JobStatus::Running,
-            rows: 0,
-            message: None,
-        };
-        self.deps.storage.start_job_run(&run).await?;
-        let result = job().await;
-        let now = self.deps.clock.now();
-        let recorded = match &result {
-            Ok(r) => {
-                let summary = format!("{} wells, {} readings, {} aggregates", r.wells, r.readings, r.aggregates);
-                self.deps.storage.finish_job_run(run.id, now, JobStatus::Succeeded, r.months, Some(&summary)).await
+        let report = recorded(&self.deps, JobKind::Dirty, Some(tenant), || async {
+            // Wells touched over the same months are recomputed together (the live feed: all of them, today).
+            let mut groups: std::collections::BTreeMap<(NaiveDate, NaiveDate), Vec<WellId>> = Default::default();
+            for d in &dirty {
+                groups.entry(months_touched(d.from, d.to, tenant.time_zone)).or_default().push(d.well_id);
             }
-            Err(e) => self.deps.storage.finish_job_run(run.id, now, JobStatus::Failed, 0, Some(&e.to_string())).await,
-        };
-        if let Err(e) = recorded {
-            tracing::warn!(error = %e, job = kind.as_str(), "could not record the end of a job run");
-        }
-        result
+            let mut total = RecomputeReport::default();
+            for ((first, last), wells) in groups {
+                total.add(self.recompute(tenant, &wells, first, last, &|_| {}).await?);
+            }
+            self.deps.storage.clear_dirty(tenant.id, &dirty).await?;
+            Ok::<_, AggregationJobError>(total)
+        })
+        .await?;
+        Ok(Some(report))
     }
 }

@@ -4,9 +4,10 @@
 //! tested by the storage contract suite.
 
 use crate::ports::{
-    AggregateQuery, AggregateRepository, DirtyWell, EntryQuery, EntryRepository, InsertOutcome, JobKind, JobRun,
-    JobRunRepository, JobStatus, NewTenant, NewUser, PageRequest, Storage, StorageError, StorageResult,
-    TenantRepository, UserCredentials, UserRepository, WellFilter, WellRepository, WellWithLatest,
+    AggregateQuery, AggregateRepository, AnalyticsDue, AnalyticsRepository, AnomalyQuery, DirtyWell, EntryQuery,
+    EntryRepository, InsertOutcome, JobKind, JobRun, JobRunRepository, JobStatus, NewTenant, NewUser, PageRequest,
+    Storage, StorageError, StorageResult, StoredAnomaly, StoredForecast, StoredTrend, TenantRepository, TrendFilter,
+    TrendSort, UserCredentials, UserRepository, WellAnalytics, WellFilter, WellRepository, WellWithLatest,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -138,6 +139,12 @@ impl WellRepository for FakeStorage {
         let state = self.lock();
         Ok(ids.iter().copied().filter(|id| state.wells.iter().any(|w| w.tenant_id == tenant && w.id == *id)).collect())
     }
+    async fn wells_by_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<Vec<Well>> {
+        let mut found: Vec<Well> =
+            self.lock().wells.iter().filter(|w| w.tenant_id == tenant && ids.contains(&w.id)).cloned().collect();
+        found.sort_by_key(|w| w.id);
+        Ok(found)
+    }
     async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>> {
         let mut ids: Vec<WellId> = self.lock().wells.iter().filter(|w| w.tenant_id == tenant).map(|w| w.id).collect();
         ids.sort_unstable();
@@ -231,6 +238,55 @@ impl JobRunRepository for FakeStorage {
         unsupported()
     }
     async fn recent_job_runs(&self, _job: Option<JobKind>, _limit: u32) -> StorageResult<Vec<JobRun>> {
+        unsupported()
+    }
+    async fn acquire_lease(
+        &self,
+        _name: &str,
+        _holder: Uuid,
+        _now: DateTime<Utc>,
+        _until: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        unsupported()
+    }
+}
+
+#[async_trait]
+impl AnalyticsRepository for FakeStorage {
+    async fn mark_analytics_changed(&self, _t: TenantId, _wells: &[WellId], _at: DateTime<Utc>) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn wells_due_for_analytics(
+        &self,
+        _t: TenantId,
+        _due: AnalyticsDue,
+        _limit: u32,
+    ) -> StorageResult<Vec<WellId>> {
+        unsupported()
+    }
+    async fn store_analytics(&self, _t: TenantId, _r: &[WellAnalytics], _at: DateTime<Utc>) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn list_trends(
+        &self,
+        _t: TenantId,
+        _f: &TrendFilter,
+        _s: TrendSort,
+        _p: PageRequest,
+    ) -> StorageResult<(Vec<StoredTrend>, u64)> {
+        unsupported()
+    }
+    async fn list_anomalies(&self, _t: TenantId, _q: &AnomalyQuery) -> StorageResult<(Vec<StoredAnomaly>, u64)> {
+        unsupported()
+    }
+    async fn stored_forecast(&self, _t: TenantId, _w: WellId) -> StorageResult<Option<StoredForecast>> {
+        unsupported()
+    }
+    async fn analytics_state(
+        &self,
+        _t: TenantId,
+        _w: WellId,
+    ) -> StorageResult<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)> {
         unsupported()
     }
 }

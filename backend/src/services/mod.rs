@@ -1,15 +1,19 @@
 //! Use cases, written against the ports only.
 //!
 //! Owns: validation beyond a single value (batches, tenancy), authentication, ingest, import and simulation
-//! orchestration. Must not touch: axum, a database crate, or any adapter type.
+//! orchestration, the aggregation jobs, the per-well analytics and the job scheduler. Must not touch: axum, a
+//! database crate, or any adapter type.
 
 pub mod accounts;
 pub mod aggregation;
+pub mod analytics;
 pub mod auth;
 pub mod import;
 pub mod ingest;
+pub mod job_runs;
 #[cfg(test)]
 pub(crate) mod memory_storage;
+pub mod scheduler;
 pub mod simulation;
 pub mod wells;
 

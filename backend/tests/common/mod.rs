@@ -44,6 +44,7 @@ pub async fn tenant(storage: &Arc<dyn Storage>) -> Tenant {
 
 use chrono::{DateTime, Utc};
 use flowline_backend::app::{RunningServer, build_state, spawn_server};
+use flowline_backend::http::AppState;
 use flowline_backend::ports::Clock;
 use flowline_backend::services::Deps;
 use flowline_backend::services::accounts::AccountService;
@@ -56,6 +57,14 @@ pub struct TestClock(Mutex<DateTime<Utc>>);
 impl TestClock {
     pub fn starting_now() -> Self {
         Self(Mutex::new(Utc::now()))
+    }
+
+    pub fn at(now: DateTime<Utc>) -> Self {
+        Self(Mutex::new(now))
+    }
+
+    pub fn set(&self, now: DateTime<Utc>) {
+        *self.0.lock().unwrap() = now;
     }
 
     pub fn advance(&self, by: chrono::Duration) {
@@ -73,25 +82,44 @@ impl Clock for TestClock {
 pub const SECRET: &[u8] = b"test-secret-0123456789abcdef0123456789";
 pub const PASSWORD: &str = "correct-horse-1";
 
-/// The real server on an ephemeral port over a real SQLite file, with two tenants:
-/// `alpha` (users admin, ops, viewer) and `beta` (user ops).
+/// The real server on an ephemeral port over a real database, with two tenants: `alpha` (users admin, ops,
+/// viewer) and `beta` (user ops). Their slugs are `alpha` and `beta` on a fresh SQLite file ([`spawn_app`]) and
+/// unique ones on a shared database ([`spawn_app_on`]): use [`TestApp::alpha`] and [`TestApp::beta`].
 pub struct TestApp {
     pub base_url: String,
     pub storage: Arc<dyn Storage>,
     pub clock: Arc<TestClock>,
     pub http: reqwest::Client,
     pub server: RunningServer,
-    _dir: tempfile::TempDir,
+    /// The server's state (its services and job bookkeeping), shared with the running server.
+    pub state: AppState,
+    /// Slug of the tenant with users admin, ops and viewer.
+    pub alpha: String,
+    /// Slug of the tenant with user ops.
+    pub beta: String,
+    _dir: Option<tempfile::TempDir>,
 }
 
+/// [`TestApp`] over a fresh SQLite file, tenants `alpha` and `beta`.
 pub async fn spawn_app() -> TestApp {
     let (storage, dir) = sqlite().await;
+    spawn_with(storage, Some(dir), "alpha".into(), "beta".into()).await
+}
+
+/// [`TestApp`] over `storage` (which may be shared with other tests: the tenants get unique slugs); `dir` keeps a
+/// temporary database folder alive as long as the app.
+pub async fn spawn_app_on(storage: Arc<dyn Storage>, dir: Option<tempfile::TempDir>) -> TestApp {
+    let suffix = &uuid::Uuid::new_v4().simple().to_string()[..12];
+    spawn_with(storage, dir, format!("alpha-{suffix}"), format!("beta-{suffix}")).await
+}
+
+async fn spawn_with(storage: Arc<dyn Storage>, dir: Option<tempfile::TempDir>, alpha: String, beta: String) -> TestApp {
     let clock = Arc::new(TestClock::starting_now());
     let deps = Deps { storage: Arc::clone(&storage), clock: clock.clone() };
     let accounts = AccountService::new(deps);
     for (tenant, users) in [
-        ("alpha", &[("admin", Role::Admin), ("ops", Role::Operator), ("viewer", Role::Viewer)][..]),
-        ("beta", &[("ops", Role::Operator)][..]),
+        (alpha.as_str(), &[("admin", Role::Admin), ("ops", Role::Operator), ("viewer", Role::Viewer)][..]),
+        (beta.as_str(), &[("ops", Role::Operator)][..]),
     ] {
         accounts.create_tenant(tenant, "", "America/Chicago").await.unwrap();
         for (name, role) in users {
@@ -100,8 +128,18 @@ pub async fn spawn_app() -> TestApp {
     }
     let state = build_state(Arc::clone(&storage), clock.clone(), SECRET, chrono::Duration::hours(12)).unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let server = spawn_server(listener, state, 8 * 1024 * 1024).unwrap();
-    TestApp { base_url: server.base_url(), storage, clock, http: reqwest::Client::new(), server, _dir: dir }
+    let server = spawn_server(listener, state.clone(), 8 * 1024 * 1024).unwrap();
+    TestApp {
+        base_url: server.base_url(),
+        storage,
+        clock,
+        http: reqwest::Client::new(),
+        server,
+        state,
+        alpha,
+        beta,
+        _dir: dir,
+    }
 }
 
 impl TestApp {

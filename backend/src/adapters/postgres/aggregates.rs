@@ -3,6 +3,7 @@
 use super::PostgresStorage;
 use super::rows::{self, truncate_ms, unavailable};
 use crate::adapters::aggregate_codec::{self, BlobKey};
+use crate::adapters::fold_marks;
 use crate::ports::{
     AggregateQuery, AggregateRepository, DirtyWell, JobKind, JobRun, JobRunRepository, JobStatus, StorageError,
     StorageResult,
@@ -118,35 +119,26 @@ impl AggregateRepository for PostgresStorage {
         let client = self.client().await?;
         let found = client
             .query(
-                "SELECT well_id, from_at, to_at, version FROM dirty_wells WHERE tenant_id = $1 \
-                 ORDER BY marked_at, well_id LIMIT $2",
+                "SELECT m.well_id, m.seq, m.from_at, m.to_at FROM dirty_marks m \
+                 JOIN (SELECT well_id, min(seq) AS first FROM dirty_marks WHERE tenant_id = $1 \
+                       GROUP BY well_id ORDER BY first LIMIT $2) w ON m.well_id = w.well_id \
+                 WHERE m.tenant_id = $1 ORDER BY w.first, m.seq",
                 &[&tenant.0, &i64::from(limit)],
             )
             .await
             .map_err(unavailable)?;
-        found
+        let marks = found
             .iter()
-            .map(|r| {
-                Ok(DirtyWell {
-                    well_id: WellId(rows::get(r, 0)?),
-                    from: rows::get(r, 1)?,
-                    to: rows::get(r, 2)?,
-                    version: rows::get(r, 3)?,
-                })
-            })
-            .collect()
+            .map(|r| Ok((WellId(rows::get(r, 0)?), rows::get(r, 1)?, rows::get(r, 2)?, rows::get(r, 3)?)))
+            .collect::<StorageResult<Vec<_>>>()?;
+        Ok(fold_marks(marks))
     }
 
     async fn clear_dirty(&self, tenant: TenantId, done: &[DirtyWell]) -> StorageResult<u64> {
-        let ids: Vec<Uuid> = done.iter().map(|d| d.well_id.0).collect();
-        let versions: Vec<i64> = done.iter().map(|d| d.version).collect();
+        let marks: Vec<i64> = done.iter().flat_map(|d| d.marks.iter().copied()).collect();
         let client = self.client().await?;
         client
-            .execute(
-                "DELETE FROM dirty_wells d USING UNNEST($2::uuid[], $3::int8[]) AS u(w, v) \
-                 WHERE d.tenant_id = $1 AND d.well_id = u.w AND d.version = u.v",
-                &[&tenant.0, &ids, &versions],
-            )
+            .execute("DELETE FROM dirty_marks WHERE tenant_id = $1 AND seq = ANY($2)", &[&tenant.0, &marks])
             .await
             .map_err(unavailable)
     }
@@ -232,5 +224,27 @@ impl JobRunRepository for PostgresStorage {
             .await
             .map_err(unavailable)?;
         found.iter().map(job_run).collect()
+    }
+
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        let client = self.client().await?;
+        // One statement: a concurrent caller waits for the row lock and re-checks the condition on the row the
+        // winner wrote, so of several instances asking at once exactly one writes it.
+        let changed = client
+            .execute(
+                "INSERT INTO job_leases (name, holder, expires_at) VALUES ($1, $2, $4) \
+                 ON CONFLICT (name) DO UPDATE SET holder = EXCLUDED.holder, expires_at = EXCLUDED.expires_at \
+                 WHERE job_leases.expires_at <= $3 OR job_leases.holder = EXCLUDED.holder",
+                &[&name, &holder, &truncate_ms(now), &truncate_ms(until)],
+            )
+            .await
+            .map_err(unavailable)?;
+        Ok(changed == 1)
     }
 }

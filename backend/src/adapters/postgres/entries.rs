@@ -28,11 +28,8 @@ const INSERT: &str = "INSERT INTO field_entries (id, tenant_id, well_id, recorde
 fn insert_and_mark() -> String {
     format!(
         "WITH ins AS ({INSERT}), \
-         marks AS (INSERT INTO dirty_wells (tenant_id, well_id, from_at, to_at, version, marked_at) \
-                   SELECT $1, well_id, min(recorded_at), max(recorded_at), 1, $2 FROM ins GROUP BY well_id \
-                   ON CONFLICT (tenant_id, well_id) DO UPDATE SET \
-                   from_at = LEAST(dirty_wells.from_at, EXCLUDED.from_at), \
-                   to_at = GREATEST(dirty_wells.to_at, EXCLUDED.to_at), version = dirty_wells.version + 1) \
+         marks AS (INSERT INTO dirty_marks (tenant_id, well_id, from_at, to_at, marked_at) \
+                   SELECT $1, well_id, min(recorded_at), max(recorded_at), $2 FROM ins GROUP BY well_id) \
          SELECT count(*) FROM ins"
     )
 }
@@ -148,23 +145,34 @@ impl EntryRepository for PostgresStorage {
         let ids: Vec<Uuid> = wells.iter().map(|w| w.0).collect();
         let (from, to) = (truncate_ms(from), truncate_ms(to));
         let client = self.client().await?;
+        // An index-only scan of (tenant, well, time, id) + values; sorted here rather than by the server, whose
+        // sort of several wells' rows spills to disk at the default work_mem.
         let found = client
             .query(
-                "SELECT well_id, recorded_at, oil_bbl, gas_mcf, water_bbl, tubing_psig, casing_psig, choke_64ths, hours_on \
-                 FROM field_entries WHERE tenant_id = $1 AND well_id = ANY($2) AND recorded_at >= $3 AND recorded_at < $4 \
-                 ORDER BY well_id, recorded_at, id",
+                "SELECT well_id, recorded_at, oil_bbl, gas_mcf, water_bbl, tubing_psig, casing_psig, choke_64ths, hours_on, id \
+                 FROM field_entries WHERE tenant_id = $1 AND well_id = ANY($2) AND recorded_at >= $3 AND recorded_at < $4",
                 &[&tenant.0, &ids, &from, &to],
             )
             .await
             .map_err(unavailable)?;
-        found.iter().map(rows::entry_values).collect()
+        let mut keyed = found
+            .iter()
+            .map(|row| Ok((rows::entry_values(row)?, rows::get::<Uuid>(row, 9)?)))
+            .collect::<StorageResult<Vec<_>>>()?;
+        keyed.sort_unstable_by_key(|(v, id)| (v.well_id, v.recorded_at, *id));
+        Ok(keyed.into_iter().map(|(v, _)| v).collect())
     }
 
     async fn entry_span(&self, tenant: TenantId) -> StorageResult<Option<(DateTime<Utc>, DateTime<Utc>)>> {
         let client = self.client().await?;
         let row = client
             .query_one(
-                "SELECT min(recorded_at), max(recorded_at) FROM field_entries WHERE tenant_id = $1",
+                // Per well, min and max are one seek each in the (tenant, well, time) index; over the whole tenant
+                // they would scan it (4.7 s instead of 1.5 s for 7 million entries).
+                "SELECT min(first), max(last) FROM (SELECT \
+                 (SELECT min(recorded_at) FROM field_entries e WHERE e.tenant_id = w.tenant_id AND e.well_id = w.id) AS first, \
+                 (SELECT max(recorded_at) FROM field_entries e WHERE e.tenant_id = w.tenant_id AND e.well_id = w.id) AS last \
+                 FROM wells w WHERE w.tenant_id = $1) s",
                 &[&tenant.0],
             )
             .await

@@ -12,6 +12,13 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../../migrations/postgres/0002_entry_well_check_in_adapter.sql"),
     ),
     (3, "aggregates", include_str!("../../../../migrations/postgres/0003_aggregates.sql")),
+    (4, "analytics", include_str!("../../../../migrations/postgres/0004_analytics.sql")),
+    (5, "dirty_marks", include_str!("../../../../migrations/postgres/0005_dirty_marks.sql")),
+    (
+        6,
+        "entry_values_index_with_id",
+        include_str!("../../../../migrations/postgres/0006_entry_values_index_with_id.sql"),
+    ),
 ];
 /// Arbitrary constant naming Flowline's migration lock.
 const MIGRATION_LOCK: i64 = 0x466c_6f77_6c69_6e65;

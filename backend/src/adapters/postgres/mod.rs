@@ -2,6 +2,7 @@
 //! trip per batch.
 
 mod aggregates;
+mod analytics;
 mod entries;
 mod migrations;
 mod rows;

@@ -193,6 +193,19 @@ impl WellRepository for PostgresStorage {
         found.iter().map(|r| rows::get(r, 0).map(WellId)).collect()
     }
 
+    async fn wells_by_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<Vec<Well>> {
+        let raw: Vec<Uuid> = ids.iter().map(|i| i.0).collect();
+        let client = self.client().await?;
+        let found = client
+            .query(
+                &format!("SELECT {WELL_COLUMNS} FROM wells WHERE tenant_id = $1 AND id = ANY($2) ORDER BY id"),
+                &[&tenant.0, &raw],
+            )
+            .await
+            .map_err(unavailable)?;
+        found.iter().map(rows::well).collect()
+    }
+
     async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>> {
         let client = self.client().await?;
         let found = client

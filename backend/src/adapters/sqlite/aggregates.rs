@@ -3,6 +3,7 @@
 use super::SqliteStorage;
 use super::rows::{self, ms, unavailable};
 use crate::adapters::aggregate_codec::{self, BlobKey};
+use crate::adapters::fold_marks;
 use crate::ports::{
     AggregateQuery, AggregateRepository, DirtyWell, JobKind, JobRun, JobRunRepository, JobStatus, StorageError,
     StorageResult,
@@ -121,36 +122,35 @@ impl AggregateRepository for SqliteStorage {
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(
-                    "SELECT well_id, from_at, to_at, version FROM dirty_wells WHERE tenant_id = ?1 \
-                     ORDER BY marked_at, well_id LIMIT ?2",
+                    "SELECT m.well_id, m.seq, m.from_at, m.to_at FROM dirty_marks m \
+                     JOIN (SELECT well_id, min(seq) AS first FROM dirty_marks WHERE tenant_id = ?1 \
+                           GROUP BY well_id ORDER BY first LIMIT ?2) w ON m.well_id = w.well_id \
+                     WHERE m.tenant_id = ?1 ORDER BY w.first, m.seq",
                 )
                 .map_err(unavailable)?;
-            stmt.query_map(params![tenant.0, limit], |r| {
-                Ok(DirtyWell {
-                    well_id: WellId(r.get(0)?),
-                    from: rows::instant(r, 1)?,
-                    to: rows::instant(r, 2)?,
-                    version: r.get(3)?,
+            let marks = stmt
+                .query_map(params![tenant.0, limit], |r| {
+                    Ok((WellId(r.get(0)?), r.get::<_, i64>(1)?, rows::instant(r, 2)?, rows::instant(r, 3)?))
                 })
-            })
-            .map_err(unavailable)?
-            .collect::<Result<Vec<_>, _>>()
-            .map_err(unavailable)
+                .map_err(unavailable)?
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(unavailable)?;
+            Ok(fold_marks(marks))
         })
         .await
     }
 
     async fn clear_dirty(&self, tenant: TenantId, done: &[DirtyWell]) -> StorageResult<u64> {
-        let done = done.to_vec();
+        let marks: Vec<i64> = done.iter().flat_map(|d| d.marks.iter().copied()).collect();
         self.write(move |conn| {
             let tx = conn.transaction().map_err(unavailable)?;
             let mut cleared = 0u64;
             {
                 let mut stmt = tx
-                    .prepare_cached("DELETE FROM dirty_wells WHERE tenant_id = ?1 AND well_id = ?2 AND version = ?3")
+                    .prepare_cached("DELETE FROM dirty_marks WHERE tenant_id = ?1 AND seq = ?2")
                     .map_err(unavailable)?;
-                for d in &done {
-                    cleared += stmt.execute(params![tenant.0, d.well_id.0, d.version]).map_err(unavailable)? as u64;
+                for seq in &marks {
+                    cleared += stmt.execute(params![tenant.0, seq]).map_err(unavailable)? as u64;
                 }
             }
             tx.commit().map_err(unavailable)?;
@@ -242,6 +242,30 @@ impl JobRunRepository for SqliteStorage {
                 .map_err(unavailable)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn acquire_lease(
+        &self,
+        name: &str,
+        holder: uuid::Uuid,
+        now: DateTime<Utc>,
+        until: DateTime<Utc>,
+    ) -> StorageResult<bool> {
+        let name = name.to_owned();
+        // One statement (the single writer serialises callers anyway): a row is written only when the lease is
+        // free, expired or already the holder's.
+        self.write(move |conn| {
+            let changed = conn
+                .prepare_cached(
+                    "INSERT INTO job_leases (name, holder, expires_at) VALUES (?1, ?2, ?4) \
+                     ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at \
+                     WHERE job_leases.expires_at <= ?3 OR job_leases.holder = excluded.holder",
+                )
+                .and_then(|mut stmt| stmt.execute(params![name, holder, ms(now), ms(until)]))
+                .map_err(unavailable)?;
+            Ok(changed == 1)
         })
         .await
     }

@@ -7,6 +7,8 @@ use rusqlite::Connection;
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "init", include_str!("../../../../migrations/sqlite/0001_init.sql")),
     (2, "aggregates", include_str!("../../../../migrations/sqlite/0002_aggregates.sql")),
+    (3, "analytics", include_str!("../../../../migrations/sqlite/0003_analytics.sql")),
+    (4, "dirty_marks", include_str!("../../../../migrations/sqlite/0004_dirty_marks.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StorageResult<usize> {

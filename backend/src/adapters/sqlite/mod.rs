@@ -3,6 +3,7 @@
 //! behind a long import.
 
 mod aggregates;
+mod analytics;
 mod entries;
 mod migrations;
 mod rows;

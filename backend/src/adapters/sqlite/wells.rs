@@ -201,6 +201,25 @@ impl WellRepository for SqliteStorage {
         .await
     }
 
+    async fn wells_by_ids(&self, tenant: TenantId, ids: &[WellId]) -> StorageResult<Vec<Well>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(&format!("SELECT {WELL_COLUMNS} FROM wells WHERE tenant_id = ?1 AND id = ?2"))
+                .map_err(unavailable)?;
+            let mut out = Vec::with_capacity(ids.len());
+            for id in ids {
+                if let Some(w) = stmt.query_row(params![tenant.0, id.0], rows::well).optional().map_err(unavailable)? {
+                    out.push(w);
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
     async fn well_ids(&self, tenant: TenantId) -> StorageResult<Vec<WellId>> {
         self.read(move |conn| {
             let mut stmt =

@@ -1,5 +1,7 @@
 //! One file per resource.
 
+pub mod admin;
+pub mod analytics;
 pub mod auth;
 pub mod entries;
 pub mod health;

@@ -91,9 +91,10 @@ pub fn split_by_month(
         months.push(MonthAggregates::new(well_id, m));
         m = next_month(m);
     }
+    let end = next_month(last);
     for a in aggregates {
         let start = a.period.local_start();
-        if a.well_id != well_id || start < first || start >= next_month(last) {
+        if a.well_id != well_id || start < first || start >= end {
             continue;
         }
         if let Some(month) = usize::try_from(index(start)).ok().and_then(|i| months.get_mut(i)) {

@@ -1,5 +1,9 @@
 //! Wire types of the HTTP API (`/api/v1`). Inputs reject unknown fields so that a typo is an error, not a
-//! silently ignored value.
+//! silently ignored value. The analytics and admin-job shapes are in [`analytics`] (re-exported here).
+
+pub mod analytics;
+
+pub use analytics::*;
 
 use crate::domain::{EntryId, FieldEntryDraft, FieldError, Role, Well};
 use chrono::{DateTime, Utc};

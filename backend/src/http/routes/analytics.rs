@@ -1,0 +1,376 @@
+//! The analytics query API: stored aggregates, the trend list and a well's trend mini-chart, forecasts and the
+//! anomaly list, as JSON or (lists) CSV. Every handler works in the caller's tenant, whose time zone fixes the
+//! local dates.
+
+use crate::http::error::ApiError;
+use crate::http::export::{CsvTable, Format, MAX_CSV_ROWS, instant, num};
+use crate::http::extract::{Caller, QueryParams};
+use crate::http::routes::wells::parse_well_id;
+use crate::http::state::AppState;
+use crate::ports::{AnomalyQuery, PageRequest, StoredAnomaly, StoredTrend, TrendFilter, TrendSort};
+use crate::services::analytics::{ANALYSED_FIELDS, ForecastKind, ForecastRequest, WellForecast, local_today};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Response};
+use chrono::NaiveDate;
+use flowline_shared::analytics::aggregation::{Field, Period, PeriodWindow, TimeSeriesAggregate};
+use flowline_shared::analytics::forecast::DEFAULT_HORIZON_DAYS;
+use flowline_shared::dto::{
+    AggregateView, AnomalyView, ForecastModelKind, ForecastView, Page, TrendDetail, TrendListItem,
+    parse_trend_direction, trend_direction_str,
+};
+use flowline_shared::{Tenant, WellId};
+use std::collections::BTreeMap;
+
+pub const MAX_TREND_PAGE: u32 = 500;
+pub const MAX_ANOMALY_PAGE: u32 = 1_000;
+/// `period` of the trend detail when none is given.
+pub const DEFAULT_TREND_DAYS: u32 = 30;
+pub const DEFAULT_LEVEL_PERCENT: f64 = 95.0;
+
+/// The caller's tenant (for its time zone). 401 when it no longer exists.
+pub async fn caller_tenant(state: &AppState, caller: &Caller) -> Result<Tenant, ApiError> {
+    state
+        .storage
+        .tenant_by_id(caller.0.tenant_id)
+        .await?
+        .ok_or_else(|| ApiError::unauthorized("the tenant of this token no longer exists"))
+}
+
+/// The tenant's local date now (names the CSV downloads).
+fn today(state: &AppState, tenant: &Tenant) -> NaiveDate {
+    local_today(state.clock.now(), tenant.time_zone)
+}
+
+fn well_param(q: &QueryParams, name: &str) -> Result<Option<WellId>, ApiError> {
+    Ok(q.uuid(name)?.map(WellId))
+}
+
+/// `field=` of the lists of stored results: only the analysed fields have trends and anomalies.
+fn analysed_field(q: &QueryParams) -> Result<Option<Field>, ApiError> {
+    let field = q.parsed::<Field>("field")?;
+    match field {
+        Some(f) if !ANALYSED_FIELDS.contains(&f) => {
+            let names: Vec<&str> = ANALYSED_FIELDS.iter().map(|f| f.as_str()).collect();
+            Err(ApiError::bad_parameter(
+                "field",
+                format!("trends and anomalies are computed for {} only, not {f}", names.join(", ")),
+            ))
+        }
+        other => Ok(other),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GET /aggregates
+
+/// `GET /api/v1/aggregates?well_id=&period=&from=&to=[&field=][&format=csv]`.
+pub async fn aggregates(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Response, ApiError> {
+    q.allow_only(&["well_id", "period", "field", "from", "to", "format"])?;
+    let format = Format::from_query(&q)?;
+    let well_id = WellId(q.uuid("well_id")?.ok_or_else(|| ApiError::bad_parameter("well_id", "is required"))?);
+    let period = q.parsed::<Period>("period")?.ok_or_else(|| ApiError::bad_parameter("period", "is required"))?;
+    let field = q.parsed::<Field>("field")?;
+    let from = q.date("from")?.ok_or_else(|| ApiError::bad_parameter("from", "is required"))?;
+    let to = q.date("to")?.ok_or_else(|| ApiError::bad_parameter("to", "is required"))?;
+    let tenant = caller_tenant(&state, &caller).await?;
+    let found = state.analytics.aggregates(&tenant, well_id, period, field, from, to).await?;
+    match format {
+        Format::Json => Ok(Json(found.iter().map(AggregateView::new).collect::<Vec<_>>()).into_response()),
+        Format::Csv => aggregates_csv(&found, field)?.into_response("aggregates", today(&state, &tenant), None),
+    }
+}
+
+/// The prefix of a field's rate columns: the unit in the name (`oil_bbl_per_day`, `tubing_psig`, `hours_on`).
+fn rate_columns(field: Field) -> String {
+    match field {
+        Field::OilBbl | Field::GasMcf | Field::WaterBbl => format!("{}_per_day", field.as_str()),
+        other => other.as_str().to_owned(),
+    }
+}
+
+/// One row per period, the fields side by side (only `field` when given), units in the column names.
+fn aggregates_csv(found: &[TimeSeriesAggregate], field: Option<Field>) -> Result<CsvTable, ApiError> {
+    let fields: Vec<Field> = field.map_or_else(|| Field::ALL.to_vec(), |f| vec![f]);
+    let mut header: Vec<String> =
+        ["well_id", "period", "period_start", "start", "end"].iter().map(|s| (*s).to_owned()).collect();
+    for f in &fields {
+        let rate = rate_columns(*f);
+        header.extend(["avg", "min", "max", "stddev"].iter().map(|s| format!("{rate}_{s}")));
+        if f.sums_to_volume() {
+            header.push(format!("{}_total", f.as_str()));
+        }
+        header.extend(["days", "entries", "complete"].iter().map(|s| format!("{}_{s}", f.as_str())));
+    }
+    let mut table = CsvTable::new(&header)?;
+    let mut by_period: BTreeMap<(WellId, NaiveDate), (PeriodWindow, Vec<&TimeSeriesAggregate>)> = BTreeMap::new();
+    for a in found {
+        by_period.entry((a.well_id, a.period.local_start())).or_insert_with(|| (a.period, Vec::new())).1.push(a);
+    }
+    for ((well_id, _), (window, aggs)) in by_period {
+        let mut row = vec![
+            well_id.to_string(),
+            window.period().as_str().to_owned(),
+            window.local_start().to_string(),
+            instant(window.start()),
+            instant(window.end()),
+        ];
+        for f in &fields {
+            let a = aggs.iter().find(|a| a.field == *f);
+            row.push(num(a.map(|a| a.stats.mean)));
+            row.push(num(a.map(|a| a.stats.min)));
+            row.push(num(a.map(|a| a.stats.max)));
+            row.push(num(a.and_then(|a| a.stddev())));
+            if f.sums_to_volume() {
+                row.push(num(a.map(|a| a.volume())));
+            }
+            row.push(a.map(|a| a.days_with_data().to_string()).unwrap_or_default());
+            row.push(a.map(|a| a.entries.to_string()).unwrap_or_default());
+            let complete = a.is_some_and(|a| a.is_complete(&Default::default()));
+            row.push(if a.is_some() { complete.to_string() } else { String::new() });
+        }
+        table.row(row)?;
+    }
+    Ok(table)
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GET /trends
+
+fn trend_item(t: StoredTrend) -> TrendListItem {
+    TrendListItem::new(t.well_id, t.well_name, t.well_type, t.well_status, t.lease, t.field, &t.trend, t.computed_at)
+}
+
+/// `GET /api/v1/trends?limit=&offset=&status=&type=&lease=&direction=&field=&sort=[&format=csv]`.
+pub async fn trends(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Response, ApiError> {
+    q.allow_only(&["limit", "offset", "status", "type", "lease", "direction", "field", "sort", "format"])?;
+    let format = Format::from_query(&q)?;
+    let page = PageRequest {
+        limit: q.number("limit", 50, 1..=MAX_TREND_PAGE)?,
+        offset: q.number("offset", 0, 0..=u64::MAX / 2)?,
+    };
+    let direction = q
+        .text("direction")
+        .map(|v| parse_trend_direction(&v).map_err(|e| ApiError::bad_parameter("direction", e)))
+        .transpose()?;
+    let filter = TrendFilter {
+        field: analysed_field(&q)?,
+        status: q.parsed("status")?,
+        well_type: q.parsed("type")?,
+        lease: q.text("lease"),
+        direction,
+    };
+    let sort = match q.text("sort").as_deref() {
+        None | Some("change") => TrendSort::ChangeAscending,
+        Some("-change") => TrendSort::ChangeDescending,
+        Some("name") => TrendSort::Name,
+        Some(other) => {
+            return Err(ApiError::bad_parameter(
+                "sort",
+                format!("{other:?} is not valid: expected change, -change or name"),
+            ));
+        }
+    };
+    let tenant = caller_tenant(&state, &caller).await?;
+    match format {
+        Format::Json => {
+            let (rows, total) = state.analytics.trends(&tenant, &filter, sort, page).await?;
+            let items = rows.into_iter().map(trend_item).collect();
+            Ok(Json(Page { items, total, limit: page.limit, offset: page.offset }).into_response())
+        }
+        Format::Csv => {
+            let all = PageRequest { limit: MAX_CSV_ROWS, offset: 0 };
+            let (rows, total) = state.analytics.trends(&tenant, &filter, sort, all).await?;
+            let mut table = CsvTable::new(&[
+                "well_id",
+                "well_name",
+                "well_type",
+                "well_status",
+                "lease",
+                "field",
+                "unit",
+                "direction",
+                "window_days",
+                "slope_per_day",
+                "r_squared",
+                "slope_std_error",
+                "percent_change",
+                "recent_mean",
+                "previous_mean",
+                "points_used",
+                "downtime_days",
+                "as_of",
+                "computed_at",
+            ])?;
+            for t in rows.into_iter().map(trend_item) {
+                table.row([
+                    t.well_id.to_string(),
+                    t.well_name,
+                    t.well_type.as_str().to_owned(),
+                    t.well_status.as_str().to_owned(),
+                    t.lease.unwrap_or_default(),
+                    t.field.as_str().to_owned(),
+                    t.unit,
+                    trend_direction_str(t.direction).to_owned(),
+                    t.window_days.to_string(),
+                    num(t.slope_per_day),
+                    num(t.r_squared),
+                    num(t.slope_std_error),
+                    num(t.percent_change),
+                    num(t.recent_mean),
+                    num(t.previous_mean),
+                    t.points_used.to_string(),
+                    t.downtime_days.to_string(),
+                    t.as_of.to_string(),
+                    instant(t.computed_at),
+                ])?;
+            }
+            table.into_response("trends", today(&state, &tenant), Some(total))
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GET /trends/{well_id}
+
+/// `7d`, `30d`, `90d`…: a number of days (the range is the service's).
+fn parse_period_days(q: &QueryParams) -> Result<u32, ApiError> {
+    let Some(raw) = q.text("period") else { return Ok(DEFAULT_TREND_DAYS) };
+    raw.strip_suffix('d')
+        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+        .and_then(|n| n.parse::<u32>().ok())
+        .ok_or_else(|| {
+            ApiError::bad_parameter("period", format!("{raw:?} is not valid: expected days such as 7d, 30d or 90d"))
+        })
+}
+
+/// `GET /api/v1/trends/{well_id}?period=30d&field=`: the mini-chart of one well.
+pub async fn trend_detail(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(well_id): Path<String>,
+    q: QueryParams,
+) -> Result<Json<TrendDetail>, ApiError> {
+    q.allow_only(&["period", "field"])?;
+    let well_id = uuid::Uuid::parse_str(&well_id)
+        .map(WellId)
+        .map_err(|_| ApiError::bad_parameter("well_id", format!("{well_id:?} is not a UUID")))?;
+    let days = parse_period_days(&q)?;
+    let field = q.parsed::<Field>("field")?;
+    let tenant = caller_tenant(&state, &caller).await?;
+    let detail = state.analytics.trend_detail(&tenant, well_id, field, days).await?;
+    Ok(Json(TrendDetail::new(detail.well.id, detail.well.name, detail.field, &detail.points, &detail.trend)))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GET /wells/{id}/forecast
+
+/// `GET /api/v1/wells/{id}/forecast?days=7&model=ets|arps&level=95&field=`.
+pub async fn forecast(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    q: QueryParams,
+) -> Result<Json<ForecastView>, ApiError> {
+    q.allow_only(&["days", "model", "level", "field"])?;
+    let id = parse_well_id(&id)?;
+    let days = q.parsed::<u32>("days")?.unwrap_or(DEFAULT_HORIZON_DAYS);
+    let model = q.parsed::<ForecastModelKind>("model")?.unwrap_or(ForecastModelKind::Ets);
+    let level_percent = q.parsed::<f64>("level")?.unwrap_or(DEFAULT_LEVEL_PERCENT);
+    let field = q.parsed::<Field>("field")?;
+    let kind = match model {
+        ForecastModelKind::Ets => ForecastKind::Ets,
+        ForecastModelKind::Arps => ForecastKind::Arps,
+    };
+    let request = ForecastRequest::new(days, kind, level_percent, field)?;
+    let tenant = caller_tenant(&state, &caller).await?;
+    let view = match state.analytics.forecast(&tenant, id, request).await? {
+        WellForecast::Ets { field, forecast, computed_at } => ForecastView::ets(id, field, &forecast, computed_at),
+        WellForecast::Arps { field, fit, points, computed_at } => {
+            ForecastView::arps(id, field, &fit, &points, computed_at)
+        }
+        WellForecast::Unavailable { field, reason, computed_at } => {
+            let level = (model == ForecastModelKind::Ets).then_some(level_percent);
+            ForecastView::unavailable(id, field, model, request.days, level, reason, computed_at)
+        }
+    };
+    Ok(Json(view))
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// GET /anomalies
+
+fn anomaly_view(a: StoredAnomaly) -> AnomalyView {
+    AnomalyView::new(a.well_id, a.well_name, a.field, &a.anomaly, a.detected_at)
+}
+
+/// `GET /api/v1/anomalies?since=&well_id=&field=&limit=100&offset=0[&format=csv]`, newest day first.
+pub async fn anomalies(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Response, ApiError> {
+    q.allow_only(&["since", "well_id", "field", "limit", "offset", "format"])?;
+    let format = Format::from_query(&q)?;
+    let page = PageRequest {
+        limit: q.number("limit", 100, 1..=MAX_ANOMALY_PAGE)?,
+        offset: q.number("offset", 0, 0..=u64::MAX / 2)?,
+    };
+    let since = q.date("since")?;
+    let well_id = well_param(&q, "well_id")?;
+    let field = analysed_field(&q)?;
+    let tenant = caller_tenant(&state, &caller).await?;
+    if let Some(id) = well_id {
+        // 404 for a well of another tenant, rather than an empty list that looks like "no anomalies".
+        state.wells.get(tenant.id, id).await?;
+    }
+    let mut query = AnomalyQuery { since, well_id, field, page };
+    match format {
+        Format::Json => {
+            let (rows, total) = state.analytics.anomalies(&tenant, &query).await?;
+            let items = rows.into_iter().map(anomaly_view).collect();
+            Ok(Json(Page { items, total, limit: page.limit, offset: page.offset }).into_response())
+        }
+        Format::Csv => {
+            query.page = PageRequest { limit: MAX_CSV_ROWS, offset: 0 };
+            let (rows, total) = state.analytics.anomalies(&tenant, &query).await?;
+            let mut table = CsvTable::new(&[
+                "well_id",
+                "well_name",
+                "field",
+                "unit",
+                "day",
+                "value",
+                "z",
+                "mean",
+                "stddev",
+                "window_points",
+                "severity",
+                "direction",
+                "detected_at",
+            ])?;
+            for a in rows.into_iter().map(anomaly_view) {
+                table.row([
+                    a.well_id.to_string(),
+                    a.well_name,
+                    a.field.as_str().to_owned(),
+                    a.unit,
+                    a.day.to_string(),
+                    num(Some(a.value)),
+                    num(Some(a.z)),
+                    num(Some(a.mean)),
+                    num(Some(a.stddev)),
+                    a.window_points.to_string(),
+                    wire_name(&a.severity),
+                    wire_name(&a.direction),
+                    instant(a.detected_at),
+                ])?;
+            }
+            table.into_response("anomalies", today(&state, &tenant), Some(total))
+        }
+    }
+}
+
+/// The JSON name of a unit-like enum value (`"high"`, `"drop"`).
+fn wire_name<T: serde::Serialize>(v: &T) -> String {
+    match serde_json::to_value(v) {
+        Ok(serde_json::Value::String(s)) => s,
+        _ => String::new(),
+    }
+}
