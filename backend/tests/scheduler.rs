@@ -157,8 +157,7 @@ async fn calendar_jobs_fire_at_their_local_times(storage: S) {
     // Across 1 December: the daily of 30 November (and of 1 December? not yet: 00:00:05) and the monthly.
     let step = jobs.run_once(local(date(2024, 12, 1), 0, 0, 5)).await.unwrap();
     assert_eq!(fired(&step), [JobKind::Daily, JobKind::Weekly, JobKind::Monthly]);
-    let runs = s.storage.recent_job_runs(Some(JobKind::Monthly), 50).await.unwrap();
-    let mine: Vec<_> = runs.iter().filter(|r| r.tenant_id == Some(s.tenant.id)).collect();
+    let mine = s.storage.recent_job_runs(Some(s.tenant.id), Some(JobKind::Monthly), 50).await.unwrap();
     assert_eq!(mine.len(), 1);
     assert_eq!(mine[0].status, flowline_backend::ports::JobStatus::Succeeded);
     // The monthly job wrote November's aggregates: 4 days of data in November (1 to 3 November).

@@ -584,7 +584,7 @@ async fn job_runs_are_recorded_and_listed(s: S) {
     }
     let position = |runs: &[JobRun], id| runs.iter().position(|r| r.id == id);
 
-    let backfills = s.recent_job_runs(Some(JobKind::Backfill), 1000).await.unwrap();
+    let backfills = s.recent_job_runs(None, Some(JobKind::Backfill), 1000).await.unwrap();
     assert!(backfills.iter().all(|r| r.job == JobKind::Backfill));
     assert!(backfills.windows(2).all(|p| p[0].started_at >= p[1].started_at), "newest first");
     let (new_at, old_at) = (position(&backfills, run.id).unwrap(), position(&backfills, older.id).unwrap());
@@ -595,7 +595,7 @@ async fn job_runs_are_recorded_and_listed(s: S) {
     let finished_at = now + Duration::milliseconds(1500);
     s.finish_job_run(run.id, finished_at, JobStatus::Succeeded, 42, Some("3 wells, 270 readings")).await.unwrap();
     s.finish_job_run(older.id, finished_at, JobStatus::Failed, 0, Some("storage unavailable")).await.unwrap();
-    let backfills = s.recent_job_runs(Some(JobKind::Backfill), 1000).await.unwrap();
+    let backfills = s.recent_job_runs(None, Some(JobKind::Backfill), 1000).await.unwrap();
     let done = &backfills[position(&backfills, run.id).unwrap()];
     let expected = JobRun {
         finished_at: Some(finished_at),
@@ -608,17 +608,19 @@ async fn job_runs_are_recorded_and_listed(s: S) {
     let failed = &backfills[position(&backfills, older.id).unwrap()];
     assert_eq!((failed.status, failed.message.as_deref()), (JobStatus::Failed, Some("storage unavailable")));
 
-    let all = s.recent_job_runs(None, 1000).await.unwrap();
+    let all = s.recent_job_runs(None, None, 1000).await.unwrap();
     let global = &all[position(&all, every_tenant.id).expect("listed without a job filter")];
     assert_eq!(global, &every_tenant);
     assert!(position(&all, run.id).is_some());
-    assert_eq!(s.recent_job_runs(None, 1).await.unwrap().len(), 1);
+    assert_eq!(s.recent_job_runs(None, None, 1).await.unwrap().len(), 1);
+    let mine = s.recent_job_runs(Some(t.id), None, 1000).await.unwrap();
+    assert_eq!(mine.iter().map(|r| r.id).collect::<Vec<_>>(), [run.id, older.id], "one tenant's runs, newest first");
 
     let unknown = s.finish_job_run(Uuid::new_v4(), finished_at, JobStatus::Succeeded, 1, None).await;
     assert!(matches!(unknown, Err(StorageError::NotFound(_))), "{unknown:?}");
     let twice = s.start_job_run(&run).await;
     assert!(matches!(twice, Err(StorageError::Conflict(_))), "{twice:?}");
-    let backfills = s.recent_job_runs(Some(JobKind::Backfill), 1000).await.unwrap();
+    let backfills = s.recent_job_runs(None, Some(JobKind::Backfill), 1000).await.unwrap();
     assert_eq!(backfills[position(&backfills, run.id).unwrap()], expected, "the refused start changed nothing");
 }
 

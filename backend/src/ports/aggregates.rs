@@ -156,8 +156,14 @@ pub trait JobRunRepository: Send + Sync {
         rows: u64,
         message: Option<&str>,
     ) -> StorageResult<()>;
-    /// The newest runs first, optionally of one job.
-    async fn recent_job_runs(&self, job: Option<JobKind>, limit: u32) -> StorageResult<Vec<JobRun>>;
+    /// The newest runs first, optionally of one tenant (`None`: every run, including those over all tenants)
+    /// and of one job.
+    async fn recent_job_runs(
+        &self,
+        tenant: Option<TenantId>,
+        job: Option<JobKind>,
+        limit: u32,
+    ) -> StorageResult<Vec<JobRun>>;
     /// Takes or renews the lease `name` for `holder` until `until` when it is free, expired (its end is at or
     /// before `now`) or already `holder`'s; returns whether `holder` holds it afterwards. Atomic: of several
     /// instances asking at once exactly one gets it, so each scheduled job runs once across instances.

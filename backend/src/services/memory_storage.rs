@@ -237,7 +237,12 @@ impl JobRunRepository for FakeStorage {
     ) -> StorageResult<()> {
         unsupported()
     }
-    async fn recent_job_runs(&self, _job: Option<JobKind>, _limit: u32) -> StorageResult<Vec<JobRun>> {
+    async fn recent_job_runs(
+        &self,
+        _tenant: Option<TenantId>,
+        _job: Option<JobKind>,
+        _limit: u32,
+    ) -> StorageResult<Vec<JobRun>> {
         unsupported()
     }
     async fn acquire_lease(

@@ -211,15 +211,20 @@ impl JobRunRepository for PostgresStorage {
         Ok(())
     }
 
-    async fn recent_job_runs(&self, job: Option<JobKind>, limit: u32) -> StorageResult<Vec<JobRun>> {
+    async fn recent_job_runs(
+        &self,
+        tenant: Option<TenantId>,
+        job: Option<JobKind>,
+        limit: u32,
+    ) -> StorageResult<Vec<JobRun>> {
         let client = self.client().await?;
         let found = client
             .query(
                 &format!(
-                    "SELECT {JOB_COLUMNS} FROM job_runs WHERE $1::text IS NULL OR job = $1 \
-                     ORDER BY started_at DESC, id LIMIT $2"
+                    "SELECT {JOB_COLUMNS} FROM job_runs WHERE ($1::text IS NULL OR job = $1) \
+                     AND ($3::uuid IS NULL OR tenant_id = $3) ORDER BY started_at DESC, id LIMIT $2"
                 ),
-                &[&job.map(JobKind::as_str), &i64::from(limit)],
+                &[&job.map(JobKind::as_str), &i64::from(limit), &tenant.map(|t| t.0)],
             )
             .await
             .map_err(unavailable)?;

@@ -231,14 +231,20 @@ impl JobRunRepository for SqliteStorage {
         .await
     }
 
-    async fn recent_job_runs(&self, job: Option<JobKind>, limit: u32) -> StorageResult<Vec<JobRun>> {
+    async fn recent_job_runs(
+        &self,
+        tenant: Option<TenantId>,
+        job: Option<JobKind>,
+        limit: u32,
+    ) -> StorageResult<Vec<JobRun>> {
         self.read(move |conn| {
             let mut stmt = conn
                 .prepare_cached(&format!(
-                    "SELECT {JOB_COLUMNS} FROM job_runs WHERE ?1 IS NULL OR job = ?1 ORDER BY started_at DESC, id LIMIT ?2"
+                    "SELECT {JOB_COLUMNS} FROM job_runs WHERE (?1 IS NULL OR job = ?1) AND (?3 IS NULL OR tenant_id = ?3) \
+                     ORDER BY started_at DESC, id LIMIT ?2"
                 ))
                 .map_err(unavailable)?;
-            stmt.query_map(params![job.map(JobKind::as_str), limit], job_run)
+            stmt.query_map(params![job.map(JobKind::as_str), limit, tenant.map(|t| t.0)], job_run)
                 .map_err(unavailable)?
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(unavailable)

@@ -13,8 +13,6 @@ use axum::http::StatusCode;
 use flowline_shared::dto::{BackfillAccepted, BackfillRequest, JobRunView};
 
 pub const MAX_JOB_RUNS: u32 = 200;
-/// Runs read to find a tenant's newest ones: the job-run port lists every tenant's runs.
-const JOB_RUN_SCAN: u32 = 10_000;
 
 /// `POST /api/v1/admin/backfill` with `{ "from"?, "to"? }` (an empty body means every month with readings): 202
 /// and the backfill runs in the background; 409 while one of this tenant's is still running.
@@ -81,7 +79,6 @@ pub async fn jobs(
     let job = q.parsed::<JobKind>("job")?;
     let limit = q.number("limit", 20, 1..=MAX_JOB_RUNS)?;
     let tenant = caller.0.tenant_id;
-    let runs = state.storage.recent_job_runs(job, JOB_RUN_SCAN).await?;
-    let mine = runs.into_iter().filter(|r| r.tenant_id == Some(tenant)).take(limit as usize).map(job_run_view);
-    Ok(Json(mine.collect()))
+    let runs = state.storage.recent_job_runs(Some(tenant), job, limit).await?;
+    Ok(Json(runs.into_iter().map(job_run_view).collect()))
 }
