@@ -35,22 +35,7 @@ impl AggregateRepository for PostgresStorage {
             months.iter().partition(|m| !m.is_empty());
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(unavailable)?;
-        // Every well must be this tenant's (no foreign key: see migration 0003).
-        let mut wells: Vec<Uuid> = months.iter().map(|m| m.well_id.0).collect();
-        wells.sort_unstable();
-        wells.dedup();
-        let foreign = tx
-            .query_opt(
-                "SELECT u.w FROM UNNEST($2::uuid[]) AS u(w) \
-                 WHERE NOT EXISTS (SELECT 1 FROM wells WHERE tenant_id = $1 AND id = u.w) LIMIT 1",
-                &[&tenant.0, &wells],
-            )
-            .await
-            .map_err(unavailable)?;
-        if let Some(row) = foreign {
-            let well: Uuid = rows::get(&row, 0)?;
-            return Err(StorageError::NotFound(format!("well {well} in this tenant")));
-        }
+        rows::ensure_wells_of_tenant(&tx, tenant, months.iter().map(|m| m.well_id)).await?;
         if !empty.is_empty() {
             let ids: Vec<Uuid> = empty.iter().map(|m| m.well_id.0).collect();
             let dates: Vec<NaiveDate> = empty.iter().map(|m| m.month).collect();

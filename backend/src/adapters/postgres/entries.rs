@@ -40,22 +40,7 @@ impl EntryRepository for PostgresStorage {
         let now = truncate_ms(Utc::now());
         let mut client = self.client().await?;
         let tx = client.transaction().await.map_err(unavailable)?;
-        // Every well must be this tenant's (the schema has no foreign key here: see migration 0002).
-        let mut wells: Vec<Uuid> = entries.iter().map(|e| e.well_id.0).collect();
-        wells.sort_unstable();
-        wells.dedup();
-        let foreign = tx
-            .query_opt(
-                "SELECT u.w FROM UNNEST($2::uuid[]) AS u(w) \
-                 WHERE NOT EXISTS (SELECT 1 FROM wells WHERE tenant_id = $1 AND id = u.w) LIMIT 1",
-                &[&tenant.0, &wells],
-            )
-            .await
-            .map_err(unavailable)?;
-        if let Some(row) = foreign {
-            let well: Uuid = rows::get(&row, 0)?;
-            return Err(StorageError::NotFound(format!("well {well} in this tenant")));
-        }
+        rows::ensure_wells_of_tenant(&tx, tenant, entries.iter().map(|e| e.well_id)).await?;
         let stmt = tx.prepare(&insert_and_mark()).await.map_err(unavailable)?;
         let mut inserted = 0u64;
         for chunk in entries.chunks(CHUNK) {

@@ -6,6 +6,34 @@ use flowline_shared::{ApiNumber, Coordinates, EntryId, FieldEntryDraft, Tenant, 
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 
+/// `NotFound` (naming the first offender) unless every one of `wells` is a well of `tenant`. The schema has no
+/// foreign keys from per-well tables to `wells` (see migration 0002); writers call this inside their transaction
+/// instead (wells are never deleted, so the check cannot race).
+pub(super) async fn ensure_wells_of_tenant(
+    tx: &deadpool_postgres::Transaction<'_>,
+    tenant: TenantId,
+    wells: impl Iterator<Item = WellId>,
+) -> Result<(), StorageError> {
+    let mut ids: Vec<uuid::Uuid> = wells.map(|w| w.0).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let foreign = tx
+        .query_opt(
+            "SELECT u.w FROM UNNEST($2::uuid[]) AS u(w) \
+             WHERE NOT EXISTS (SELECT 1 FROM wells WHERE tenant_id = $1 AND id = u.w) LIMIT 1",
+            &[&tenant.0, &ids],
+        )
+        .await
+        .map_err(unavailable)?;
+    match foreign {
+        Some(row) => {
+            let well: uuid::Uuid = get(&row, 0)?;
+            Err(StorageError::NotFound(format!("well {well} in this tenant")))
+        }
+        None => Ok(()),
+    }
+}
+
 pub(super) fn unavailable(e: tokio_postgres::Error) -> StorageError {
     StorageError::Unavailable(e.to_string())
 }
