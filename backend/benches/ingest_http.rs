@@ -19,10 +19,6 @@ use std::time::Instant;
 const BATCH: usize = 1_000;
 const WELLS: usize = 100;
 
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
     runtime.block_on(async {
@@ -33,8 +29,8 @@ fn main() {
 }
 
 async fn run(kind: &str) {
-    let batches = env_usize("FLOWLINE_BENCH_BATCHES", 200);
-    let clients = env_usize("FLOWLINE_BENCH_CLIENTS", 4);
+    let batches = support::env_usize("FLOWLINE_BENCH_BATCHES", 200);
+    let clients = support::env_usize("FLOWLINE_BENCH_CLIENTS", 4);
     let (storage, target) = support::open(kind, flowline_backend::adapters::StorageProfile::Server).await;
     let deps = Deps { storage: Arc::clone(&storage), clock: Arc::new(SystemClock) };
     let accounts = AccountService::new(deps.clone());
@@ -67,16 +63,7 @@ async fn run(kind: &str) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let server = spawn_server(listener, state, 64 * 1024 * 1024).unwrap();
     let http = reqwest::Client::new();
-    let login: serde_json::Value = http
-        .post(format!("{}/api/v1/auth/login", server.base_url()))
-        .json(&json!({ "tenant": "bench", "username": "loader", "password": "bench-password-1" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = support::login(&http, &server.base_url(), "bench", "loader", "bench-password-1").await;
 
     // Bodies are serialised before the clock starts: the benchmark measures the server, not the client.
     let start_day = chrono::Utc::now() - chrono::Duration::days(400);

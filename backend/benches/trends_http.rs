@@ -21,7 +21,6 @@ use flowline_shared::analytics::aggregation::Field;
 use flowline_shared::analytics::trend::{DailyPoint, TrendConfig, compute_trend};
 use flowline_shared::{NewWell, WellStatus, WellType};
 use rand::{Rng, SeedableRng};
-use serde_json::json;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -38,10 +37,6 @@ const WARM_UP: usize = 50;
 /// Direct `list_trends` calls per mix, to tell the storage's share from the HTTP layer's.
 const STORAGE_CALLS: usize = 40;
 const HISTORY_DAYS: u64 = 60;
-
-fn env_usize(name: &str, default: usize) -> usize {
-    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
 
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
@@ -206,8 +201,8 @@ async fn time_storage(
 
 /// Runs the benchmark on one store; whether the target was met.
 async fn run(kind: &str) -> bool {
-    let wells = env_usize("FLOWLINE_BENCH_WELLS", 10_000);
-    let requests = env_usize("FLOWLINE_BENCH_REQUESTS", 1_000);
+    let wells = support::env_usize("FLOWLINE_BENCH_WELLS", 10_000);
+    let requests = support::env_usize("FLOWLINE_BENCH_REQUESTS", 1_000);
     let (storage, target) = support::open(kind, flowline_backend::adapters::StorageProfile::Server).await;
     let deps = Deps { storage: Arc::clone(&storage), clock: Arc::new(SystemClock) };
     let accounts = AccountService::new(deps.clone());
@@ -227,16 +222,7 @@ async fn run(kind: &str) -> bool {
     let server = spawn_server(listener, state, 1024 * 1024).unwrap();
     let http = reqwest::Client::builder().pool_max_idle_per_host(1).build().unwrap();
     let base = server.base_url();
-    let login: serde_json::Value = http
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({ "tenant": "bench", "username": "viewer", "password": "bench-password-1" }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = login["token"].as_str().unwrap().to_owned();
+    let token = support::login(&http, &base, "bench", "viewer", "bench-password-1").await;
 
     let get = |path: &'static str| {
         let (http, token, url) = (http.clone(), token.clone(), format!("{base}{path}"));

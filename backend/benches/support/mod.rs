@@ -99,3 +99,22 @@ pub fn memory_mib() -> (f64, f64) {
     };
     (field("VmRSS:"), field("VmHWM:"))
 }
+
+/// A `usize` from the environment, or `default`.
+pub fn env_usize(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+/// Logs in over HTTP and returns the bearer token.
+pub async fn login(http: &reqwest::Client, base_url: &str, tenant: &str, username: &str, password: &str) -> String {
+    let body: serde_json::Value = http
+        .post(format!("{base_url}/api/v1/auth/login"))
+        .json(&serde_json::json!({ "tenant": tenant, "username": username, "password": password }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().unwrap().to_owned()
+}

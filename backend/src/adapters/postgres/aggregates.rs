@@ -19,14 +19,6 @@ use uuid::Uuid;
 /// Month groups per `INSERT … SELECT FROM UNNEST(…)` statement.
 const CHUNK: usize = 2_000;
 
-fn column(period: Period) -> &'static str {
-    match period {
-        Period::Daily => "daily",
-        Period::Weekly => "weekly",
-        Period::Monthly => "monthly",
-    }
-}
-
 #[async_trait]
 impl AggregateRepository for PostgresStorage {
     async fn replace_months(&self, tenant: TenantId, months: &[MonthAggregates]) -> StorageResult<()> {
@@ -84,7 +76,7 @@ impl AggregateRepository for PostgresStorage {
                     "SELECT a.well_id, a.month, a.{} FROM aggregate_months a \
                      JOIN UNNEST($2::uuid[]) WITH ORDINALITY AS u(w, i) ON a.well_id = u.w \
                      WHERE a.tenant_id = $1 AND a.month >= $3 AND a.month <= $4 ORDER BY u.i, a.month",
-                    column(query.period)
+                    query.period.as_str()
                 ),
                 &[&tenant.0, &ids, &first, &last],
             )

@@ -29,14 +29,6 @@ fn well_error(err: rusqlite::Error, well: &WellId) -> StorageError {
     }
 }
 
-fn column(period: Period) -> &'static str {
-    match period {
-        Period::Daily => "daily",
-        Period::Weekly => "weekly",
-        Period::Monthly => "monthly",
-    }
-}
-
 #[async_trait]
 impl AggregateRepository for SqliteStorage {
     async fn replace_months(&self, tenant: TenantId, months: &[MonthAggregates]) -> StorageResult<()> {
@@ -98,7 +90,7 @@ impl AggregateRepository for SqliteStorage {
             let sql = format!(
                 "SELECT month, {} FROM aggregate_months WHERE tenant_id = ?1 AND well_id = ?2 AND month >= ?3 \
                  AND month <= ?4 ORDER BY month",
-                column(query.period)
+                query.period.as_str()
             );
             let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
             let (first, last) = (first_of_month(query.from).to_string(), first_of_month(query.to).to_string());
