@@ -373,13 +373,19 @@ async fn the_25_hour_day_keeps_its_readings(s: S) {
     assert_eq!(month.period, PeriodWindow::for_date(Period::Monthly, nov3, tz));
 }
 
-async fn backfill_refuses_an_empty_range_and_skips_a_tenant_without_readings(s: S) {
+async fn backfill_refuses_an_empty_range_and_records_a_tenant_without_readings(s: S) {
     let j = jobs(&s);
     let t = common::tenant(&s).await;
     let w = wells(&s, &t, 1).await[0];
     assert_eq!(j.aggregation.backfill(&t, None, None, &no_progress).await.unwrap(), None, "no readings");
     assert_eq!(j.aggregation.backfill(&t, Some(date(2024, 3, 1)), None, &no_progress).await.unwrap(), None);
-    assert!(runs_of(&s, &t, JobKind::Backfill).await.is_empty(), "nothing to do, no run");
+    // Nothing to do, but each run asked for is on record.
+    let runs = runs_of(&s, &t, JobKind::Backfill).await;
+    assert_eq!(runs.len(), 2);
+    for run in runs {
+        assert_eq!((run.status, run.rows), (JobStatus::Succeeded, 0));
+        assert_eq!(run.message.as_deref(), Some("no readings to aggregate"));
+    }
 
     j.ingest.ingest(t.id, vec![draft(w, local(t.time_zone, date(2024, 3, 10), 9, 0), 5.0, true)]).await.unwrap();
     // Across months and within one month.
@@ -407,5 +413,5 @@ both_dialects!(
     late_readings_are_recomputed_by_the_dirty_worker,
     a_correction_is_averaged_into_its_day,
     the_25_hour_day_keeps_its_readings,
-    backfill_refuses_an_empty_range_and_skips_a_tenant_without_readings,
+    backfill_refuses_an_empty_range_and_records_a_tenant_without_readings,
 );

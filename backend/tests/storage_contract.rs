@@ -218,6 +218,20 @@ async fn entries_are_idempotent_ordered_and_windowed(s: S) {
     assert_eq!(window[0].recorded_at, Utc.with_ymd_and_hms(2024, 1, 4, 12, 0, 0).unwrap());
 }
 
+async fn settling_a_bulk_load_changes_no_data(s: S) {
+    let t = common::tenant(&s).await;
+    let w = well(&s, t.id, "W", None).await;
+    let batch: Vec<FieldEntry> = (0..5).map(|d| entry(w.id, d, 50.0 + d as f64)).collect();
+    s.insert_entries(t.id, &batch).await.unwrap();
+    let all = EntryQuery { from: None, to: None, page: PageRequest { limit: 100, offset: 0 } };
+    let before = s.entries_for_well(t.id, w.id, all).await.unwrap();
+    s.settle_bulk_load().await.unwrap();
+    assert_eq!(s.entries_for_well(t.id, w.id, all).await.unwrap(), before);
+    assert_eq!(s.count_entries(t.id).await.unwrap(), 5);
+    // The marks written with the entries are still there for the dirty worker.
+    assert_eq!(s.dirty_wells(t.id, 10).await.unwrap().len(), 1);
+}
+
 async fn entries_never_cross_tenants(s: S) {
     let t1 = common::tenant(&s).await;
     let t2 = common::tenant(&s).await;
@@ -1243,6 +1257,7 @@ contract!(
     list_filters_paginates_and_treats_text_as_data,
     list_shows_the_latest_reading,
     entries_are_idempotent_ordered_and_windowed,
+    settling_a_bulk_load_changes_no_data,
     entries_never_cross_tenants,
     corrections_and_optional_fields_round_trip,
     aggregates_are_replaced_whole_and_read_back,

@@ -18,7 +18,8 @@ use flowline_shared::analytics::aggregation::{
 use flowline_shared::{Tenant, WellId};
 use tokio::sync::mpsc;
 
-/// Wells read, aggregated and written together: about 250 x 730 readings (~25 MB) per chunk for two years.
+/// Wells read, aggregated and written together: about 250 x 730 readings (~25 MB) per chunk for two years. For the
+/// daily job's one month on PostgreSQL, 125 and 2,000 wells per chunk were slower (1.2 s and 1.5 s against 1.0 s).
 const WELLS_PER_CHUNK: usize = 250;
 /// Dirty wells taken per pass of the worker.
 const DIRTY_PER_PASS: u32 = 5_000;
@@ -50,6 +51,9 @@ impl JobOutcome for RecomputeReport {
         self.months
     }
     fn summary(&self) -> String {
+        if self.readings == 0 {
+            return "no readings to aggregate".to_owned();
+        }
         format!("{} wells, {} readings, {} aggregates", self.wells, self.readings, self.aggregates)
     }
 }
@@ -223,7 +227,14 @@ impl AggregationService {
                 (from.unwrap_or(first_month), to.unwrap_or_else(|| b.with_timezone(&tenant.time_zone).date_naive()))
             }),
         };
-        let Some((from, to)) = span else { return Ok(None) };
+        let Some((from, to)) = span else {
+            // Nothing to aggregate, but the run the caller asked for is still on record.
+            recorded(&self.deps, JobKind::Backfill, Some(tenant), || async {
+                Ok::<_, AggregationJobError>(RecomputeReport::default())
+            })
+            .await?;
+            return Ok(None);
+        };
         // Checked on the dates, not only on their months: 20 March to 5 March is as empty as April to March.
         if from > to {
             return Err(AggregationJobError::EmptyRange { first: from, last: to });

@@ -199,6 +199,9 @@ impl EntryRepository for FakeStorage {
     async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64> {
         Ok(self.lock().entries.values().filter(|(t, _)| *t == tenant).count() as u64)
     }
+    async fn settle_bulk_load(&self) -> StorageResult<()> {
+        Ok(())
+    }
 }
 
 #[async_trait]

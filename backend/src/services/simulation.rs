@@ -97,6 +97,7 @@ pub async fn backfill(
     let finished = writer.finish_all().await;
     result?;
     finished?;
+    deps.storage.settle_bulk_load().await?;
     Ok((well_ids, writer.report))
 }
 

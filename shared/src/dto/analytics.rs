@@ -547,15 +547,19 @@ pub struct AnomalyView {
     pub well_id: WellId,
     pub well_name: String,
     pub field: Field,
-    /// Unit of `value`, `mean` and `stddev` (e.g. `bbl/d`).
+    /// Unit of `value`, `expected` and `stddev` (e.g. `bbl/d`).
     pub unit: String,
     /// The flagged local day.
     pub day: NaiveDate,
+    /// The day's producing-day rate (volume / hours on x 24; the day's value when it produced all day).
     pub value: f64,
-    /// `(value - mean) / stddev`: positive for a spike, negative for a drop.
+    /// The day's hours on production, h.
+    pub hours_on: f64,
+    /// `(value - expected) / stddev`: positive for a spike, negative for a drop.
     pub z: f64,
-    /// Mean and sample standard deviation of the trailing window.
-    pub mean: f64,
+    /// What the trailing window's least-squares line predicts for the day, and the standard error of that
+    /// prediction.
+    pub expected: f64,
     pub stddev: f64,
     /// Producing days in the trailing window.
     pub window_points: u32,
@@ -579,8 +583,9 @@ impl AnomalyView {
             unit: field.unit().to_owned(),
             day: anomaly.day,
             value: anomaly.value,
+            hours_on: anomaly.hours_on,
             z: anomaly.z,
-            mean: anomaly.mean,
+            expected: anomaly.expected,
             stddev: anomaly.stddev,
             window_points: u32::try_from(anomaly.window_points).unwrap_or(u32::MAX),
             severity: anomaly.severity,

@@ -176,4 +176,12 @@ impl EntryRepository for PostgresStorage {
             .map_err(unavailable)?;
         Ok(u64::try_from(n).unwrap_or(0))
     }
+
+    async fn settle_bulk_load(&self) -> StorageResult<()> {
+        // Freshly inserted rows are not yet marked all-visible: until (auto)vacuum visits them, an index-only scan of
+        // the covering index fetches every heap row as well (the first backfill after a 7.2 M-entry load took
+        // 73 s instead of 35 s). VACUUM cannot run inside a transaction; a pooled connection is outside one.
+        let client = self.client().await?;
+        client.batch_execute("VACUUM (ANALYZE) field_entries").await.map_err(unavailable)
+    }
 }

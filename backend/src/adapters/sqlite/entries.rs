@@ -204,6 +204,11 @@ impl EntryRepository for SqliteStorage {
         })
         .await
     }
+
+    async fn settle_bulk_load(&self) -> StorageResult<()> {
+        // SQLite's index-only reads need no visibility bookkeeping; refresh the planner's statistics only.
+        self.write(|conn| conn.execute_batch("PRAGMA optimize").map_err(unavailable)).await
+    }
 }
 
 /// The values of a `readings` row (the well id is filled in by the caller).
