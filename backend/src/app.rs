@@ -1,12 +1,14 @@
 //! Composition root: builds the services on a storage and clock, and spawns the HTTP server. Used by the
 //! `flowline-server` binary, the desktop's embedded demo and the tests (each test spawns its own app on port 0).
 
+use crate::adapters::local_bus::LocalEventBus;
 use crate::http::{self, AppState};
-use crate::ports::{Clock, Storage};
+use crate::ports::{Clock, EventBus, Storage};
 use crate::services::Deps;
 use crate::services::aggregation::AggregationService;
 use crate::services::analytics::AnalyticsService;
 use crate::services::auth::{AuthError, AuthService};
+use crate::services::events::EventService;
 use crate::services::import::ImportService;
 use crate::services::ingest::IngestService;
 use crate::services::scheduler::Scheduler;
@@ -14,12 +16,23 @@ use crate::services::wells::WellService;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-/// Builds every service over the given ports.
+/// Builds every service over the given ports, with the in-process event bus.
 pub fn build_state(
     storage: Arc<dyn Storage>,
     clock: Arc<dyn Clock>,
     jwt_secret: &[u8],
     token_ttl: chrono::Duration,
+) -> Result<AppState, AuthError> {
+    build_state_with_bus(storage, clock, jwt_secret, token_ttl, Arc::new(LocalEventBus::default()))
+}
+
+/// Builds every service over the given ports and event bus (Redis for several instances).
+pub fn build_state_with_bus(
+    storage: Arc<dyn Storage>,
+    clock: Arc<dyn Clock>,
+    jwt_secret: &[u8],
+    token_ttl: chrono::Duration,
+    bus: Arc<dyn EventBus>,
 ) -> Result<AppState, AuthError> {
     let deps = Deps { storage: Arc::clone(&storage), clock: Arc::clone(&clock) };
     let ingest = IngestService::new(deps.clone());
@@ -30,6 +43,8 @@ pub fn build_state(
         wells: WellService::new(deps.clone()),
         analytics: AnalyticsService::new(deps.clone()),
         aggregation: AggregationService::new(deps.clone()),
+        events: EventService::new(deps.clone(), bus),
+        stream_settings: Default::default(),
         import: ImportService::new(deps, ingest.clone()),
         ingest,
         backfills: Default::default(),

@@ -20,6 +20,9 @@ pub struct Config {
     pub max_body_bytes: usize,
     /// `tracing` filter, e.g. `info` or `flowline_backend=debug`.
     pub log: String,
+    /// `redis://…`: fan events out through Redis pub/sub so that several instances serve the same tenants. Without
+    /// it, events reach the WebSocket clients of this instance only.
+    pub redis_url: Option<String>,
 }
 
 /// The TOML file's shape: every key optional, unknown keys rejected.
@@ -33,6 +36,7 @@ struct FileLayer {
     demo: Option<bool>,
     max_body_bytes: Option<usize>,
     log: Option<String>,
+    redis_url: Option<String>,
 }
 
 /// The folder for the default SQLite database (`~/.local/share/flowline` on Linux).
@@ -52,6 +56,7 @@ impl Default for Config {
             demo: false,
             max_body_bytes: 32 * 1024 * 1024,
             log: "info".into(),
+            redis_url: None,
         }
     }
 }
@@ -85,6 +90,7 @@ impl Config {
                 .map(|v| v.parse().context("FLOWLINE_MAX_BODY_BYTES must be a number of bytes"))
                 .transpose()?,
             log: parse_env("FLOWLINE_LOG")?,
+            redis_url: parse_env("FLOWLINE_REDIS_URL")?,
         };
         config.apply(layer)?;
         Ok(config)
@@ -114,6 +120,12 @@ impl Config {
         }
         if let Some(v) = layer.log {
             self.log = v;
+        }
+        if let Some(v) = layer.redis_url {
+            if !(v.starts_with("redis://") || v.starts_with("rediss://")) {
+                bail!("redis_url must start with redis:// or rediss://, got {v:?}");
+            }
+            self.redis_url = Some(v);
         }
         Ok(())
     }
@@ -147,6 +159,9 @@ mod tests {
         assert!(Config::load_from(Some(&file), |_| None).is_err());
         assert!(Config::load_from(None, |k| (k == "FLOWLINE_BIND").then(|| "nonsense".into())).is_err());
         assert!(Config::load_from(None, |k| (k == "FLOWLINE_TOKEN_TTL_HOURS").then(|| "0".into())).is_err());
+        assert!(Config::load_from(None, |k| (k == "FLOWLINE_REDIS_URL").then(|| "localhost:6379".into())).is_err());
+        let redis = Config::load_from(None, |k| (k == "FLOWLINE_REDIS_URL").then(|| "redis://127.0.0.1/".into()));
+        assert_eq!(redis.unwrap().redis_url.as_deref(), Some("redis://127.0.0.1/"));
         let c = Config::load_from(None, |_| None).unwrap();
         assert!(c.database_url.starts_with("sqlite:"));
         assert!(!c.demo);

@@ -14,3 +14,4 @@ pub mod http;
 pub mod ports;
 pub mod services;
 pub mod simulator;
+pub mod ws;

@@ -492,3 +492,46 @@ mod base64_like {
         out
     }
 }
+
+#[tokio::test]
+async fn reads_carry_an_etag_and_an_unchanged_read_is_a_bodiless_304() {
+    let app = spawn_app().await;
+    let token = app.token("alpha", "ops").await;
+    a_well(&app, &token, "42-317-00001").await;
+    let get = |tag: Option<String>| {
+        let mut request = app.http.get(app.url("/api/v1/wells")).bearer_auth(&token);
+        if let Some(tag) = tag {
+            request = request.header("if-none-match", tag);
+        }
+        request.send()
+    };
+    let first = get(None).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    let tag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert_eq!(first.headers()["cache-control"], "private, no-cache");
+    let listed: Value = first.json().await.unwrap();
+    assert_eq!(listed["total"], 1);
+
+    let unchanged = get(Some(tag.clone())).await.unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.headers()["etag"].to_str().unwrap(), tag);
+    assert!(unchanged.bytes().await.unwrap().is_empty());
+
+    // A change gives another tag and the full answer.
+    a_well(&app, &token, "42-317-00002").await;
+    let changed = get(Some(tag.clone())).await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(changed.headers()["etag"].to_str().unwrap(), tag);
+    assert_eq!(changed.json::<Value>().await.unwrap()["total"], 2);
+
+    // Another tenant's list is another answer: its tag never matches ours.
+    let other = app.token("beta", "ops").await;
+    let theirs = app.http.get(app.url("/api/v1/wells")).bearer_auth(&other).header("if-none-match", &tag);
+    let theirs = theirs.send().await.unwrap();
+    assert_eq!(theirs.status(), StatusCode::OK);
+    assert_eq!(theirs.json::<Value>().await.unwrap()["total"], 0);
+    // Errors and writes are never tagged.
+    let unauthorised = app.http.get(app.url("/api/v1/wells")).send().await.unwrap();
+    assert_eq!(unauthorised.status(), StatusCode::UNAUTHORIZED);
+    assert!(unauthorised.headers().get("etag").is_none());
+}

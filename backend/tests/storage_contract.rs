@@ -1230,6 +1230,80 @@ mod analytics_results {
     }
 }
 
+mod events {
+    use super::*;
+    use flowline_backend::ports::NewEvent;
+    use flowline_shared::dto::events::EventKind;
+    use serde_json::json;
+
+    fn new_event(kind: EventKind, n: i64) -> NewEvent {
+        let at = Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap() + Duration::milliseconds(n);
+        NewEvent {
+            kind,
+            at,
+            data: json!({ "alert": { "n": n, "note": "ünïcode 'quoted'" } }).as_object().cloned().unwrap(),
+        }
+    }
+
+    pub async fn events_are_numbered_consecutively_per_tenant_and_read_back(s: S) {
+        let (t1, t2) = (common::tenant(&s).await, common::tenant(&s).await);
+        assert_eq!(s.last_event_seq(t1.id).await.unwrap(), 0, "no event yet");
+        let first = s
+            .append_events(t1.id, &[new_event(EventKind::AlertCreated, 1), new_event(EventKind::AlertUpdated, 2)])
+            .await
+            .unwrap();
+        assert_eq!(first.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+        let other = s.append_events(t2.id, &[new_event(EventKind::KpisChanged, 9)]).await.unwrap();
+        assert_eq!(other[0].seq, 1, "each tenant has its own numbering");
+        let more = s.append_events(t1.id, &[new_event(EventKind::AlertCleared, 3)]).await.unwrap();
+        assert_eq!(more[0].seq, 3);
+        assert_eq!(s.last_event_seq(t1.id).await.unwrap(), 3);
+        assert!(s.append_events(t1.id, &[]).await.unwrap().is_empty());
+
+        let all = s.events_after(t1.id, 0, 100).await.unwrap();
+        assert_eq!(all.len(), 3);
+        assert_eq!(all[..2], first[..], "what was appended reads back equal");
+        assert_eq!(all[2], more[0]);
+        assert!(all.iter().all(|e| e.tenant_id == t1.id));
+        let page = s.events_after(t1.id, 1, 1).await.unwrap();
+        assert_eq!((page.len(), page[0].seq, page[0].kind), (1, 2, EventKind::AlertUpdated));
+        assert!(s.events_after(t1.id, 3, 10).await.unwrap().is_empty());
+        assert_eq!(s.events_after(t2.id, 0, 10).await.unwrap(), other);
+
+        let unknown = TenantId(Uuid::new_v4());
+        let refused = s.append_events(unknown, &[new_event(EventKind::AlertCreated, 1)]).await;
+        assert!(matches!(refused, Err(StorageError::NotFound(_))), "{refused:?}");
+    }
+
+    pub async fn concurrent_appends_get_unique_gapless_numbers(s: S) {
+        let t = common::tenant(&s).await;
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let s = s.clone();
+                tokio::spawn(async move {
+                    let batch: Vec<NewEvent> = (0..5).map(|j| new_event(EventKind::AlertUpdated, i * 10 + j)).collect();
+                    s.append_events(t.id, &batch).await.unwrap()
+                })
+            })
+            .collect();
+        let mut seqs = Vec::new();
+        for task in tasks {
+            let batch = task.await.unwrap();
+            // A batch is numbered as one run.
+            assert!(batch.windows(2).all(|w| w[1].seq == w[0].seq + 1), "{batch:?}");
+            seqs.extend(batch.iter().map(|e| e.seq));
+        }
+        seqs.sort_unstable();
+        assert_eq!(seqs, (1..=40).collect::<Vec<_>>());
+        assert_eq!(s.last_event_seq(t.id).await.unwrap(), 40);
+        assert_eq!(s.events_after(t.id, 0, 1000).await.unwrap().len(), 40);
+    }
+}
+
+use events::{
+    concurrent_appends_get_unique_gapless_numbers, events_are_numbered_consecutively_per_tenant_and_read_back,
+};
+
 use analytics_results::{
     anomalies_are_replaced_in_their_window_and_listed_newest_first, due_wells_follow_debounce_ttl_and_order,
     forecasts_and_state_are_stored_per_well, leases_are_exclusive_until_they_expire,
@@ -1271,4 +1345,6 @@ contract!(
     due_wells_follow_debounce_ttl_and_order,
     storing_another_tenants_well_writes_nothing,
     leases_are_exclusive_until_they_expire,
+    events_are_numbered_consecutively_per_tenant_and_read_back,
+    concurrent_appends_get_unique_gapless_numbers,
 );

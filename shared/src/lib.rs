@@ -5,9 +5,11 @@
 //! valid by construction), and the JSON shapes of the HTTP API.
 //! Must not touch: any I/O, tokio, a database, the network or egui. Everything here is pure and deterministic.
 
+pub mod alarms;
 pub mod analytics;
 pub mod domain;
 pub mod dto;
+pub mod kpis;
 pub mod units;
 
 pub use domain::*;

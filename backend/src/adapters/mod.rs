@@ -1,11 +1,14 @@
-//! Storage adapters: the `ports::Storage` trait on SQLite (embedded, the default) and PostgreSQL (production).
+//! Adapters: the `ports::Storage` trait on SQLite (embedded, the default) and PostgreSQL (production); the
+//! `ports::EventBus` in process (default) and over Redis pub/sub (several instances).
 //!
 //! Owns: SQL, connection pools, migrations per dialect (embedded from `migrations/<dialect>/`), mapping database
-//! errors onto `StorageError`. Must not touch: HTTP, business rules (they live in `services`).
+//! errors onto `StorageError`, the Redis connection. Must not touch: HTTP, business rules (they live in `services`).
 
 mod aggregate_codec;
 mod analytics_codec;
+pub mod local_bus;
 pub mod postgres;
+pub mod redis_bus;
 pub mod sqlite;
 
 use crate::ports::{Storage, StorageError};

@@ -2,10 +2,12 @@
 
 use super::args::{Command, TenantAction, UserAction};
 use super::progress;
+use crate::adapters::local_bus::LocalEventBus;
+use crate::adapters::redis_bus::RedisEventBus;
 use crate::adapters::{DatabaseUrl, StorageProfile, open_storage_with};
-use crate::app::{build_state, random_secret, spawn_job_loop, spawn_server};
+use crate::app::{build_state_with_bus, random_secret, spawn_job_loop, spawn_server};
 use crate::config::Config;
-use crate::ports::{Storage, SystemClock};
+use crate::ports::{EventBus, Storage, SystemClock};
 use crate::services::Deps;
 use crate::services::accounts::AccountService;
 use crate::services::aggregation::AggregationService;
@@ -228,8 +230,13 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let secret = jwt_secret(&config)?;
     let storage = open(&config, StorageProfile::Server).await?;
     let jobs = spawn_job_loop(deps(Arc::clone(&storage)), TICK);
-    let state = build_state(storage, Arc::new(SystemClock), &secret, chrono::Duration::hours(config.token_ttl_hours))
-        .context("building the services")?;
+    let bus: Arc<dyn EventBus> = match &config.redis_url {
+        Some(url) => Arc::new(RedisEventBus::connect(url).await.context("connecting to Redis for events")?),
+        None => Arc::new(LocalEventBus::default()),
+    };
+    let ttl = chrono::Duration::hours(config.token_ttl_hours);
+    let state =
+        build_state_with_bus(storage, Arc::new(SystemClock), &secret, ttl, bus).context("building the services")?;
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
     let server = spawn_server(listener, state, config.max_body_bytes).context("starting the HTTP server")?;

@@ -3,6 +3,7 @@
 //! Owns: routing, extracting and checking request input, mapping service errors onto the error shape.
 //! Must not touch: SQL or business rules: handlers call services.
 
+pub mod conditional;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -33,7 +34,9 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/anomalies", get(routes::analytics::anomalies))
         .route("/admin/backfill", post(routes::admin::backfill))
         .route("/admin/jobs", get(routes::admin::jobs))
-        .fallback(|| async { ApiError::not_found("no such endpoint") });
+        .route("/ws/alerts", get(crate::ws::alerts::alerts))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(axum::middleware::from_fn(conditional::conditional_get));
     Router::new()
         .route("/health", get(routes::health::health))
         .route("/ready", get(routes::health::ready))

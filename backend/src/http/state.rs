@@ -5,6 +5,7 @@ use crate::ports::{Clock, Storage};
 use crate::services::aggregation::AggregationService;
 use crate::services::analytics::AnalyticsService;
 use crate::services::auth::AuthService;
+use crate::services::events::EventService;
 use crate::services::import::ImportService;
 use crate::services::ingest::IngestService;
 use crate::services::wells::WellService;
@@ -22,6 +23,9 @@ pub struct AppState {
     pub import: ImportService,
     pub analytics: AnalyticsService,
     pub aggregation: AggregationService,
+    pub events: EventService,
+    /// Timings of the event stream's WebSocket connections.
+    pub stream_settings: crate::ws::StreamSettings,
     /// Tenants with a backfill started by `POST /api/v1/admin/backfill` still running (in this process).
     pub backfills: InFlight,
 }

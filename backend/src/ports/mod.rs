@@ -1,16 +1,18 @@
 //! Ports: the traits the services need from the outside world, with their error contracts.
 //!
 //! Owns: the storage traits (one per aggregate root: tenants, users, wells, entries, stored aggregates with their
-//! dirty marks, per-well analytics results, job runs and leases), the clock. Adapters in `crate::adapters` implement them; services
+//! dirty marks, per-well analytics results, job runs and leases, the event stream), the event bus, the clock. Adapters in `crate::adapters` implement them; services
 //! in `crate::services` are written against them only.
 //! Must not touch: any concrete database, HTTP or runtime type.
 
 mod aggregates;
 mod analytics;
 mod clock;
+mod events;
 mod storage;
 
 pub use aggregates::*;
 pub use analytics::*;
 pub use clock::{Clock, SystemClock};
+pub use events::*;
 pub use storage::*;

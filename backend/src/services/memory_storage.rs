@@ -5,9 +5,10 @@
 
 use crate::ports::{
     AggregateQuery, AggregateRepository, AnalyticsDue, AnalyticsRepository, AnomalyQuery, DirtyWell, EntryQuery,
-    EntryRepository, InsertOutcome, JobKind, JobRun, JobRunRepository, JobStatus, NewTenant, NewUser, PageRequest,
-    Storage, StorageError, StorageResult, StoredAnomaly, StoredForecast, StoredTrend, TenantRepository, TrendFilter,
-    TrendSort, UserCredentials, UserRepository, WellAnalytics, WellFilter, WellRepository, WellWithLatest,
+    EntryRepository, EventRepository, InsertOutcome, JobKind, JobRun, JobRunRepository, JobStatus, NewEvent, NewTenant,
+    NewUser, PageRequest, Storage, StorageError, StorageResult, StoredAnomaly, StoredEvent, StoredForecast,
+    StoredTrend, TenantRepository, TrendFilter, TrendSort, UserCredentials, UserRepository, WellAnalytics, WellFilter,
+    WellRepository, WellWithLatest,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -221,6 +222,19 @@ impl AggregateRepository for FakeStorage {
         unsupported()
     }
     async fn clear_dirty(&self, _tenant: TenantId, _done: &[DirtyWell]) -> StorageResult<u64> {
+        unsupported()
+    }
+}
+
+#[async_trait]
+impl EventRepository for FakeStorage {
+    async fn append_events(&self, _tenant: TenantId, _events: &[NewEvent]) -> StorageResult<Vec<StoredEvent>> {
+        unsupported()
+    }
+    async fn events_after(&self, _tenant: TenantId, _after: i64, _limit: u32) -> StorageResult<Vec<StoredEvent>> {
+        unsupported()
+    }
+    async fn last_event_seq(&self, _tenant: TenantId) -> StorageResult<i64> {
         unsupported()
     }
 }

@@ -1,13 +1,14 @@
 //! Use cases, written against the ports only.
 //!
 //! Owns: validation beyond a single value (batches, tenancy), authentication, ingest, import and simulation
-//! orchestration, the aggregation jobs, the per-well analytics and the job scheduler. Must not touch: axum, a
+//! orchestration, the aggregation jobs, the per-well analytics, the job scheduler and the tenant's event stream. Must not touch: axum, a
 //! database crate, or any adapter type.
 
 pub mod accounts;
 pub mod aggregation;
 pub mod analytics;
 pub mod auth;
+pub mod events;
 pub mod import;
 pub mod ingest;
 pub mod job_runs;

@@ -29,6 +29,18 @@ pub async fn postgres() -> Option<Arc<dyn Storage>> {
     Some(storage)
 }
 
+/// The Redis server of `FLOWLINE_TEST_REDIS_URL`; `None` (with a notice) when it is not configured, unless
+/// `FLOWLINE_REQUIRE_SERVICES=1`, in which case a missing URL fails the test.
+pub fn redis_url() -> Option<String> {
+    let required = std::env::var("FLOWLINE_REQUIRE_SERVICES").is_ok_and(|v| v == "1");
+    let url = std::env::var("FLOWLINE_TEST_REDIS_URL").ok();
+    if url.is_none() {
+        assert!(!required, "FLOWLINE_REQUIRE_SERVICES=1 but FLOWLINE_TEST_REDIS_URL is not set");
+        eprintln!("NOTICE: FLOWLINE_TEST_REDIS_URL is not set: skipping the Redis part of this test");
+    }
+    url
+}
+
 /// A tenant with a unique slug, so that tests sharing one PostgreSQL database never see each other's rows.
 pub async fn tenant(storage: &Arc<dyn Storage>) -> Tenant {
     let slug = format!("t-{}", &uuid::Uuid::new_v4().simple().to_string()[..16]);

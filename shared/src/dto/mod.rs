@@ -1,7 +1,9 @@
 //! Wire types of the HTTP API (`/api/v1`). Inputs reject unknown fields so that a typo is an error, not a
-//! silently ignored value. The analytics and admin-job shapes are in [`analytics`] (re-exported here).
+//! silently ignored value. The analytics and admin-job shapes are in [`analytics`] (re-exported here); the event
+//! stream's messages in [`events`].
 
 pub mod analytics;
+pub mod events;
 
 pub use analytics::*;
 

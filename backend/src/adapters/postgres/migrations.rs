@@ -19,6 +19,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         "entry_values_index_with_id",
         include_str!("../../../../migrations/postgres/0006_entry_values_index_with_id.sql"),
     ),
+    (7, "events", include_str!("../../../../migrations/postgres/0007_events.sql")),
 ];
 /// Arbitrary constant naming Flowline's migration lock.
 const MIGRATION_LOCK: i64 = 0x466c_6f77_6c69_6e65;

@@ -9,6 +9,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (2, "aggregates", include_str!("../../../../migrations/sqlite/0002_aggregates.sql")),
     (3, "analytics", include_str!("../../../../migrations/sqlite/0003_analytics.sql")),
     (4, "dirty_marks", include_str!("../../../../migrations/sqlite/0004_dirty_marks.sql")),
+    (5, "events", include_str!("../../../../migrations/sqlite/0005_events.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StorageResult<usize> {

@@ -5,6 +5,7 @@
 mod aggregates;
 mod analytics;
 mod entries;
+mod events;
 mod migrations;
 mod rows;
 mod tenants;
