@@ -6,6 +6,7 @@ use crate::http::{self, AppState};
 use crate::ports::{Clock, EventBus, Storage};
 use crate::services::Deps;
 use crate::services::aggregation::AggregationService;
+use crate::services::alarms::AlarmService;
 use crate::services::analytics::AnalyticsService;
 use crate::services::auth::{AuthError, AuthService};
 use crate::services::events::EventService;
@@ -35,7 +36,9 @@ pub fn build_state_with_bus(
     bus: Arc<dyn EventBus>,
 ) -> Result<AppState, AuthError> {
     let deps = Deps { storage: Arc::clone(&storage), clock: Arc::clone(&clock) };
-    let ingest = IngestService::new(deps.clone());
+    let events = EventService::new(deps.clone(), bus);
+    let alarms = AlarmService::new(deps.clone(), events.clone());
+    let ingest = IngestService::new(deps.clone()).with_alarms(alarms.clone());
     Ok(AppState {
         storage,
         clock,
@@ -43,7 +46,9 @@ pub fn build_state_with_bus(
         wells: WellService::new(deps.clone()),
         analytics: AnalyticsService::new(deps.clone()),
         aggregation: AggregationService::new(deps.clone()),
-        events: EventService::new(deps.clone(), bus),
+        events,
+        alarms,
+        maintenance: crate::services::maintenance::MaintenanceService::new(deps.clone()),
         stream_settings: Default::default(),
         import: ImportService::new(deps, ingest.clone()),
         ingest,

@@ -117,6 +117,9 @@ pub async fn start_embedded(
     .await
     .context("writing the simulated history")?;
     tracing::info!(inserted = report.entries_inserted, wells = well_ids.len(), "demo history ready");
+    simulation::seed_maintenance(&deps, tenant.id, &fleet, &well_ids)
+        .await
+        .context("seeding the demo maintenance items")?;
 
     let state = build_state(storage, deps.clock.clone(), &random_secret(), chrono::Duration::hours(24))?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.context("binding a loopback port")?;

@@ -2,6 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod common;
+/// The maintenance port's contract, in its own file.
+#[path = "storage_contract/maintenance.rs"]
+mod maintenance;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use flowline_backend::ports::{
@@ -1304,6 +1307,167 @@ use events::{
     concurrent_appends_get_unique_gapless_numbers, events_are_numbered_consecutively_per_tenant_and_read_back,
 };
 
+mod alarms {
+    use super::*;
+    use flowline_backend::ports::{AlarmChange, AlarmFilter, NewEvent};
+    use flowline_shared::UserId;
+    use flowline_shared::alarms::{
+        Alarm, AlarmId, AlarmPriority, AlarmRuleKind, AlarmRuleSet, AlarmState, AlarmUpdate, Condition, NewAlarm,
+    };
+    use flowline_shared::dto::events::EventKind;
+
+    fn t0() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 29, 12, 0, 0).unwrap()
+    }
+
+    fn raise(
+        tenant: TenantId,
+        well: WellId,
+        rule: AlarmRuleKind,
+        priority: AlarmPriority,
+        at: DateTime<Utc>,
+    ) -> AlarmUpdate {
+        let new = NewAlarm { id: AlarmId(Uuid::now_v7()), tenant_id: tenant, well_id: well, rule, priority };
+        let active = Condition::Active { value: 300.0, limit: 350.0, message: "oil 300 bbl/d below 70% of 500".into() };
+        Alarm::raise(new, &active, at).unwrap()
+    }
+
+    fn created(alarm: &Alarm) -> NewEvent {
+        let data = serde_json::json!({ "alert": { "id": alarm.id.0 } }).as_object().cloned().unwrap();
+        NewEvent { kind: EventKind::AlertCreated, at: alarm.last_changed_at, data }
+    }
+
+    fn change(update: AlarmUpdate, read_revision: Option<i64>) -> AlarmChange {
+        AlarmChange { alarm: update.alarm, read_revision, transitions: update.transitions }
+    }
+
+    pub async fn alarm_rules_default_to_none_and_are_replaced(s: S) {
+        let t = common::tenant(&s).await;
+        assert_eq!(s.alarm_rule_set(t.id).await.unwrap(), None);
+        let user = UserId(Uuid::new_v4());
+        let rules = AlarmRuleSet::default().with_staleness_hours(Some(12.0)).unwrap();
+        s.put_alarm_rule_set(t.id, &rules, user, t0()).await.unwrap();
+        assert_eq!(s.alarm_rule_set(t.id).await.unwrap(), Some(rules));
+        s.put_alarm_rule_set(t.id, &AlarmRuleSet::default(), user, t0()).await.unwrap();
+        assert_eq!(s.alarm_rule_set(t.id).await.unwrap(), Some(AlarmRuleSet::default()));
+        let unknown = s.put_alarm_rule_set(TenantId(Uuid::new_v4()), &AlarmRuleSet::default(), user, t0()).await;
+        assert!(matches!(unknown, Err(StorageError::NotFound(_))), "{unknown:?}");
+    }
+
+    pub async fn alarm_changes_journal_and_events_are_recorded_together(s: S) {
+        let t = common::tenant(&s).await;
+        let (w1, w2) = (well(&s, t.id, "A-1", None).await, well(&s, t.id, "A-2", None).await);
+        let drop = raise(t.id, w1.id, AlarmRuleKind::ProductionDrop, AlarmPriority::High, t0());
+        let down = raise(t.id, w2.id, AlarmRuleKind::WellDown, AlarmPriority::Critical, t0() + Duration::minutes(5));
+        let events = [created(&drop.alarm), created(&down.alarm)];
+        let stored = s
+            .record_alarm_changes(t.id, &[change(drop.clone(), None), change(down.clone(), None)], &events)
+            .await
+            .unwrap();
+        assert_eq!(stored.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![1, 2]);
+        assert_eq!(s.events_after(t.id, 0, 10).await.unwrap(), stored);
+
+        let got = s.get_alarm(t.id, drop.alarm.id).await.unwrap().unwrap();
+        assert_eq!((got.alarm.clone(), got.revision), (drop.alarm.clone(), 1));
+        assert_eq!(s.open_alarms(t.id, None).await.unwrap().len(), 2);
+        let only_w2 = s.open_alarms(t.id, Some(&[w2.id])).await.unwrap();
+        assert_eq!(only_w2.iter().map(|a| a.alarm.id).collect::<Vec<_>>(), vec![down.alarm.id]);
+        assert_eq!(s.alarm_history(t.id, drop.alarm.id).await.unwrap(), drop.transitions);
+
+        // Acknowledge at revision 1: revision 2, one more journal record, its event.
+        let user = UserId(Uuid::new_v4());
+        let ack = got.alarm.acknowledge(user, Some("checking the pump"), t0() + Duration::minutes(10)).unwrap();
+        s.record_alarm_changes(t.id, &[change(ack.clone(), Some(1))], &[created(&ack.alarm)]).await.unwrap();
+        let after = s.get_alarm(t.id, drop.alarm.id).await.unwrap().unwrap();
+        assert_eq!((after.alarm.state, after.revision), (AlarmState::ActiveAcknowledged, 2));
+        let history = s.alarm_history(t.id, drop.alarm.id).await.unwrap();
+        assert_eq!(history.len(), 2);
+        assert_eq!(history[1].comment.as_deref(), Some("checking the pump"));
+
+        // A change read at a revision that has moved on writes nothing at all.
+        let stale = got.alarm.acknowledge(user, None, t0() + Duration::minutes(11)).unwrap();
+        let refused = s.record_alarm_changes(t.id, &[change(stale, Some(1))], &[created(&got.alarm)]).await;
+        assert!(matches!(refused, Err(StorageError::Conflict(_))), "{refused:?}");
+        assert_eq!(s.alarm_history(t.id, drop.alarm.id).await.unwrap().len(), 2);
+        assert_eq!(s.last_event_seq(t.id).await.unwrap(), 3, "no event for the refused change");
+
+        // One open alarm per (well, rule): a second is refused, with nothing written.
+        let twin = raise(t.id, w1.id, AlarmRuleKind::ProductionDrop, AlarmPriority::High, t0() + Duration::hours(1));
+        let refused = s.record_alarm_changes(t.id, &[change(twin.clone(), None)], &[created(&twin.alarm)]).await;
+        assert!(matches!(refused, Err(StorageError::Conflict(_))), "{refused:?}");
+        assert!(s.get_alarm(t.id, twin.alarm.id).await.unwrap().is_none());
+        // Once the first has closed, a new one may open.
+        let normal = after.alarm.observe(&Condition::Normal, t0() + Duration::hours(2)).unwrap();
+        assert_eq!(normal.alarm.state, AlarmState::Normal);
+        s.record_alarm_changes(t.id, &[change(normal, Some(2))], &[]).await.unwrap();
+        let again = raise(t.id, w1.id, AlarmRuleKind::ProductionDrop, AlarmPriority::High, t0() + Duration::hours(3));
+        s.record_alarm_changes(t.id, &[change(again, None)], &[]).await.unwrap();
+
+        // Another tenant's well: refused, nothing written.
+        let other = common::tenant(&s).await;
+        let theirs = well(&s, other.id, "B-1", None).await;
+        let foreign = raise(t.id, theirs.id, AlarmRuleKind::WellDown, AlarmPriority::Critical, t0());
+        let refused = s.record_alarm_changes(t.id, &[change(foreign.clone(), None)], &[]).await;
+        assert!(matches!(refused, Err(StorageError::NotFound(_))), "{refused:?}");
+        assert!(s.get_alarm(t.id, foreign.alarm.id).await.unwrap().is_none());
+        assert!(s.get_alarm(other.id, drop.alarm.id).await.unwrap().is_none(), "alarms stay in their tenant");
+
+        // The journal over a window, in recording order: 2 raises, the ack, the return, the new raise.
+        let journal = s.alarm_journal(t.id, t0(), t0() + Duration::hours(4)).await.unwrap();
+        let actions: Vec<_> = journal.iter().map(|j| (j.alarm_id, j.to)).collect();
+        assert_eq!(actions.len(), 5, "{journal:#?}");
+        assert_eq!(actions[2], (drop.alarm.id, AlarmState::ActiveAcknowledged));
+        assert!(s.alarm_journal(t.id, t0() + Duration::hours(5), t0() + Duration::hours(6)).await.unwrap().is_empty());
+    }
+
+    pub async fn alarms_are_listed_by_filter_newest_first(s: S) {
+        let t = common::tenant(&s).await;
+        let w1 = well(&s, t.id, "L-1", None).await;
+        let w2 = well(&s, t.id, "L-2", None).await;
+        let kinds = [
+            (w1.id, AlarmRuleKind::ProductionDrop, AlarmPriority::High, 0),
+            (w1.id, AlarmRuleKind::WellDown, AlarmPriority::Critical, 10),
+            (w2.id, AlarmRuleKind::DataGap, AlarmPriority::High, 20),
+            (w2.id, AlarmRuleKind::Anomaly, AlarmPriority::Low, 30),
+        ];
+        let updates: Vec<AlarmUpdate> =
+            kinds.iter().map(|&(w, k, p, m)| raise(t.id, w, k, p, t0() + Duration::minutes(m))).collect();
+        let changes: Vec<AlarmChange> = updates.iter().cloned().map(|u| change(u, None)).collect();
+        s.record_alarm_changes(t.id, &changes, &[]).await.unwrap();
+        let page = PageRequest { limit: 10, offset: 0 };
+        let (all, total) = s.list_alarms(t.id, &AlarmFilter::default(), page).await.unwrap();
+        assert_eq!(total, 4);
+        let newest_first: Vec<AlarmId> = updates.iter().rev().map(|u| u.alarm.id).collect();
+        assert_eq!(all.iter().map(|a| a.alarm.id).collect::<Vec<_>>(), newest_first);
+        let high = AlarmFilter { priority: Some(AlarmPriority::High), ..Default::default() };
+        assert_eq!(s.list_alarms(t.id, &high, page).await.unwrap().1, 2);
+        let on_w2 = AlarmFilter { well_id: Some(w2.id), ..Default::default() };
+        assert_eq!(s.list_alarms(t.id, &on_w2, page).await.unwrap().1, 2);
+        let window = AlarmFilter {
+            raised_from: Some(t0() + Duration::minutes(10)),
+            raised_to: Some(t0() + Duration::minutes(30)),
+            ..Default::default()
+        };
+        let (found, n) = s.list_alarms(t.id, &window, page).await.unwrap();
+        assert_eq!((n, found.len()), (2, 2), "from inclusive, to exclusive");
+        let acked = AlarmFilter { states: vec![AlarmState::ActiveAcknowledged], ..Default::default() };
+        assert_eq!(s.list_alarms(t.id, &acked, page).await.unwrap().1, 0);
+        let unacked = AlarmFilter {
+            states: vec![AlarmState::ActiveUnacknowledged, AlarmState::ReturnedUnacknowledged],
+            ..Default::default()
+        };
+        assert_eq!(s.list_alarms(t.id, &unacked, page).await.unwrap().1, 4);
+        let second_page = PageRequest { limit: 2, offset: 2 };
+        let (second, _) = s.list_alarms(t.id, &AlarmFilter::default(), second_page).await.unwrap();
+        assert_eq!(second.iter().map(|a| a.alarm.id).collect::<Vec<_>>(), newest_first[2..]);
+    }
+}
+
+use alarms::{
+    alarm_changes_journal_and_events_are_recorded_together, alarm_rules_default_to_none_and_are_replaced,
+    alarms_are_listed_by_filter_newest_first,
+};
+
 use analytics_results::{
     anomalies_are_replaced_in_their_window_and_listed_newest_first, due_wells_follow_debounce_ttl_and_order,
     forecasts_and_state_are_stored_per_well, leases_are_exclusive_until_they_expire,
@@ -1347,4 +1511,7 @@ contract!(
     leases_are_exclusive_until_they_expire,
     events_are_numbered_consecutively_per_tenant_and_read_back,
     concurrent_appends_get_unique_gapless_numbers,
+    alarm_rules_default_to_none_and_are_replaced,
+    alarm_changes_journal_and_events_are_recorded_together,
+    alarms_are_listed_by_filter_newest_first,
 );

@@ -11,8 +11,10 @@ use crate::ports::{EventBus, Storage, SystemClock};
 use crate::services::Deps;
 use crate::services::accounts::AccountService;
 use crate::services::aggregation::AggregationService;
+use crate::services::alarms::AlarmService;
 use crate::services::analytics::AnalyticsService;
 use crate::services::auth::weak_secret_reason;
+use crate::services::events::EventService;
 use crate::services::import::ImportService;
 use crate::services::ingest::IngestService;
 use crate::services::scheduler::TICK;
@@ -88,8 +90,19 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 report.entries_inserted,
                 report.duplicates
             );
+            let seeded = simulation::seed_maintenance(&deps, tenant, &fleet, &well_ids)
+                .await
+                .context("seeding the simulated maintenance items")?;
+            println!("maintenance items: {} stored, {} already there", seeded.inserted, seeded.duplicates);
             if live {
-                let ingest = IngestService::new(deps.clone());
+                // Live readings raise alarms like any other ingest; their events reach a server's clients through
+                // Redis when configured, else at the clients' next heartbeat (read back from storage).
+                let bus: Arc<dyn EventBus> = match &config.redis_url {
+                    Some(url) => Arc::new(RedisEventBus::connect(url).await.context("connecting to Redis for events")?),
+                    None => Arc::new(LocalEventBus::default()),
+                };
+                let alarms = AlarmService::new(deps.clone(), EventService::new(deps.clone(), bus));
+                let ingest = IngestService::new(deps.clone()).with_alarms(alarms);
                 println!("simulating live every {}s; Ctrl-C stops", interval.as_secs());
                 let mut ticker = tokio::time::interval(interval);
                 loop {

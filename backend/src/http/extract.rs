@@ -149,6 +149,17 @@ impl QueryParams {
             .transpose()
     }
 
+    /// An instant in RFC 3339 (UTC or with an offset).
+    pub fn instant(&self, name: &str) -> Result<Option<chrono::DateTime<chrono::Utc>>, ApiError> {
+        self.text(name)
+            .map(|v| {
+                chrono::DateTime::parse_from_rfc3339(&v)
+                    .map(|t| t.with_timezone(&chrono::Utc))
+                    .map_err(|e| ApiError::bad_parameter(name, format!("{v:?} is not an RFC 3339 instant: {e}")))
+            })
+            .transpose()
+    }
+
     /// A UUID.
     pub fn uuid(&self, name: &str) -> Result<Option<uuid::Uuid>, ApiError> {
         self.text(name)

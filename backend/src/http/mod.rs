@@ -32,9 +32,22 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
         .route("/trends", get(routes::analytics::trends))
         .route("/trends/{well_id}", get(routes::analytics::trend_detail))
         .route("/anomalies", get(routes::analytics::anomalies))
+        .route("/maintenance", get(routes::maintenance::list).post(routes::maintenance::create))
+        .route(
+            "/maintenance/{id}",
+            get(routes::maintenance::get).patch(routes::maintenance::update).delete(routes::maintenance::delete),
+        )
         .route("/admin/backfill", post(routes::admin::backfill))
         .route("/admin/jobs", get(routes::admin::jobs))
         .route("/ws/alerts", get(crate::ws::alerts::alerts))
+        .route("/alarms", get(routes::alarms::list))
+        .route("/alarms/acknowledge", post(routes::alarms::acknowledge_all))
+        .route("/alarms/{id}", get(routes::alarms::get))
+        .route("/alarms/{id}/journal", get(routes::alarms::journal))
+        .route("/alarms/{id}/acknowledge", post(routes::alarms::acknowledge))
+        .route("/alarms/{id}/shelve", post(routes::alarms::shelve))
+        .route("/alarms/{id}/unshelve", post(routes::alarms::unshelve))
+        .route("/alarm-rules", get(routes::alarms::rules).put(routes::alarms::put_rules))
         .fallback(|| async { ApiError::not_found("no such endpoint") })
         .layer(axum::middleware::from_fn(conditional::conditional_get));
     Router::new()

@@ -3,6 +3,7 @@
 
 use crate::ports::{Clock, Storage};
 use crate::services::aggregation::AggregationService;
+use crate::services::alarms::AlarmService;
 use crate::services::analytics::AnalyticsService;
 use crate::services::auth::AuthService;
 use crate::services::events::EventService;
@@ -24,6 +25,8 @@ pub struct AppState {
     pub analytics: AnalyticsService,
     pub aggregation: AggregationService,
     pub events: EventService,
+    pub alarms: AlarmService,
+    pub maintenance: crate::services::maintenance::MaintenanceService,
     /// Timings of the event stream's WebSocket connections.
     pub stream_settings: crate::ws::StreamSettings,
     /// Tenants with a backfill started by `POST /api/v1/admin/backfill` still running (in this process).

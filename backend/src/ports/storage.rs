@@ -8,7 +8,7 @@
 //! - `StorageError::Unavailable` when the database cannot be reached or a query failed for a reason the caller
 //!   cannot fix (I/O, pool exhausted, corrupted file). Writes are atomic: on any error nothing was written.
 
-use super::{AggregateRepository, AnalyticsRepository, EventRepository, JobRunRepository};
+use super::{AggregateRepository, AlarmRepository, AnalyticsRepository, EventRepository, JobRunRepository};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use flowline_shared::analytics::aggregation::EntryValues;
@@ -180,6 +180,8 @@ pub trait Storage:
     + AnalyticsRepository
     + JobRunRepository
     + EventRepository
+    + AlarmRepository
+    + super::MaintenanceRepository
 {
     /// Applies the pending migrations of this dialect; returns how many were applied.
     async fn migrate(&self) -> StorageResult<usize>;

@@ -29,10 +29,16 @@ impl EventService {
     /// Appends `events` to the tenant's stream and publishes them; returns them with their `seq`.
     pub async fn emit(&self, tenant: TenantId, events: &[NewEvent]) -> StorageResult<Vec<StoredEvent>> {
         let stored = self.deps.storage.append_events(tenant, events).await?;
-        for event in &stored {
+        self.publish_stored(&stored).await;
+        Ok(stored)
+    }
+
+    /// Publishes events another repository appended (alarm changes are stored with their events in one
+    /// transaction).
+    pub async fn publish_stored(&self, events: &[StoredEvent]) {
+        for event in events {
             self.bus.publish(event).await;
         }
-        Ok(stored)
     }
 
     /// Live events from now on (every tenant's; a [`StreamCursor`] filters).

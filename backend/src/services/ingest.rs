@@ -2,6 +2,7 @@
 //! the live simulator all come through here).
 
 use super::Deps;
+use super::alarms::AlarmService;
 use crate::ports::StorageError;
 use flowline_shared::dto::{IngestResponse, RowError};
 use flowline_shared::{FieldEntry, FieldEntryDraft, FieldError, TenantId};
@@ -27,11 +28,18 @@ pub enum IngestError {
 #[derive(Clone)]
 pub struct IngestService {
     deps: Deps,
+    /// Evaluates the alarm rules on every stored batch (none in tools that only load history).
+    alarms: Option<AlarmService>,
 }
 
 impl IngestService {
     pub fn new(deps: Deps) -> Self {
-        Self { deps }
+        Self { deps, alarms: None }
+    }
+
+    /// The same service, evaluating the alarm rules for the wells of every stored batch.
+    pub fn with_alarms(self, alarms: AlarmService) -> Self {
+        Self { alarms: Some(alarms), ..self }
     }
 
     /// Validates the whole batch, then stores it atomically. All or nothing: one bad row rejects the batch with
@@ -45,7 +53,24 @@ impl IngestService {
         }
         let entries = self.validate(tenant, drafts).await?;
         let outcome = self.deps.storage.insert_entries(tenant, &entries).await?;
+        if outcome.inserted > 0 {
+            self.evaluate_alarms(tenant, &entries).await;
+        }
         Ok(IngestResponse { accepted: outcome.inserted, duplicates: outcome.duplicates })
+    }
+
+    /// The data is stored whatever happens here: a failed evaluation is logged, and the next batch or the periodic
+    /// evaluation catches up.
+    async fn evaluate_alarms(&self, tenant: TenantId, entries: &[FieldEntry]) {
+        let Some(alarms) = &self.alarms else { return };
+        let evaluated = match self.deps.storage.tenant_by_id(tenant).await {
+            Ok(Some(tenant)) => alarms.evaluate_readings(&tenant, entries).await.map(|_| ()),
+            Ok(None) => return,
+            Err(e) => Err(e.into()),
+        };
+        if let Err(e) = evaluated {
+            tracing::warn!(error = %e, "alarm evaluation after ingest failed");
+        }
     }
 
     /// Every check of a batch; returns the valid entries or every row error.

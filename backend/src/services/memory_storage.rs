@@ -10,8 +10,11 @@ use crate::ports::{
     StoredTrend, TenantRepository, TrendFilter, TrendSort, UserCredentials, UserRepository, WellAnalytics, WellFilter,
     WellRepository, WellWithLatest,
 };
+use crate::ports::{AlarmChange, AlarmFilter, AlarmRepository, StoredAlarm};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
+use flowline_shared::UserId;
+use flowline_shared::alarms::{AlarmId, AlarmRuleSet, AlarmTransition};
 use flowline_shared::analytics::aggregation::{EntryValues, MonthAggregates, TimeSeriesAggregate};
 use flowline_shared::{
     ApiNumber, EntryId, FieldEntry, NewWell, Tenant, TenantId, TenantSlug, User, Username, Well, WellId,
@@ -227,6 +230,55 @@ impl AggregateRepository for FakeStorage {
 }
 
 #[async_trait]
+impl AlarmRepository for FakeStorage {
+    async fn alarm_rule_set(&self, _tenant: TenantId) -> StorageResult<Option<AlarmRuleSet>> {
+        unsupported()
+    }
+    async fn put_alarm_rule_set(
+        &self,
+        _tenant: TenantId,
+        _rules: &AlarmRuleSet,
+        _by: UserId,
+        _at: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn open_alarms(&self, _tenant: TenantId, _wells: Option<&[WellId]>) -> StorageResult<Vec<StoredAlarm>> {
+        unsupported()
+    }
+    async fn get_alarm(&self, _tenant: TenantId, _id: AlarmId) -> StorageResult<Option<StoredAlarm>> {
+        unsupported()
+    }
+    async fn list_alarms(
+        &self,
+        _tenant: TenantId,
+        _filter: &AlarmFilter,
+        _page: PageRequest,
+    ) -> StorageResult<(Vec<StoredAlarm>, u64)> {
+        unsupported()
+    }
+    async fn record_alarm_changes(
+        &self,
+        _tenant: TenantId,
+        _changes: &[AlarmChange],
+        _events: &[NewEvent],
+    ) -> StorageResult<Vec<StoredEvent>> {
+        unsupported()
+    }
+    async fn alarm_journal(
+        &self,
+        _tenant: TenantId,
+        _from: DateTime<Utc>,
+        _to: DateTime<Utc>,
+    ) -> StorageResult<Vec<AlarmTransition>> {
+        unsupported()
+    }
+    async fn alarm_history(&self, _tenant: TenantId, _id: AlarmId) -> StorageResult<Vec<AlarmTransition>> {
+        unsupported()
+    }
+}
+
+#[async_trait]
 impl EventRepository for FakeStorage {
     async fn append_events(&self, _tenant: TenantId, _events: &[NewEvent]) -> StorageResult<Vec<StoredEvent>> {
         unsupported()
@@ -323,5 +375,61 @@ impl Storage for FakeStorage {
     }
     fn dialect(&self) -> &'static str {
         "fake"
+    }
+}
+
+#[async_trait]
+impl crate::ports::MaintenanceRepository for FakeStorage {
+    async fn create_maintenance(
+        &self,
+        _t: TenantId,
+        _item: &flowline_shared::dto::maintenance::MaintenanceItem,
+    ) -> StorageResult<flowline_shared::dto::maintenance::MaintenanceItem> {
+        unsupported()
+    }
+    async fn insert_maintenance(
+        &self,
+        _t: TenantId,
+        _items: &[flowline_shared::dto::maintenance::MaintenanceItem],
+    ) -> StorageResult<InsertOutcome> {
+        unsupported()
+    }
+    async fn get_maintenance(
+        &self,
+        _t: TenantId,
+        _id: flowline_shared::dto::maintenance::MaintenanceId,
+    ) -> StorageResult<Option<flowline_shared::dto::maintenance::MaintenanceItem>> {
+        unsupported()
+    }
+    async fn list_maintenance(
+        &self,
+        _t: TenantId,
+        _filter: &crate::ports::MaintenanceFilter,
+        _page: PageRequest,
+    ) -> StorageResult<(Vec<flowline_shared::dto::maintenance::MaintenanceItem>, u64)> {
+        unsupported()
+    }
+    async fn update_maintenance(
+        &self,
+        _t: TenantId,
+        _id: flowline_shared::dto::maintenance::MaintenanceId,
+        _patch: &flowline_shared::dto::maintenance::MaintenancePatch,
+        _now: DateTime<Utc>,
+    ) -> StorageResult<flowline_shared::dto::maintenance::MaintenanceItem> {
+        unsupported()
+    }
+    async fn delete_maintenance(
+        &self,
+        _t: TenantId,
+        _id: flowline_shared::dto::maintenance::MaintenanceId,
+    ) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn next_scheduled_maintenance(
+        &self,
+        _t: TenantId,
+        _wells: &[WellId],
+    ) -> StorageResult<std::collections::HashMap<WellId, flowline_shared::dto::maintenance::MaintenanceItem>> {
+        unsupported()
     }
 }

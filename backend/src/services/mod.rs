@@ -6,12 +6,14 @@
 
 pub mod accounts;
 pub mod aggregation;
+pub mod alarms;
 pub mod analytics;
 pub mod auth;
 pub mod events;
 pub mod import;
 pub mod ingest;
 pub mod job_runs;
+pub mod maintenance;
 #[cfg(test)]
 pub(crate) mod memory_storage;
 pub mod scheduler;

@@ -258,6 +258,20 @@ pub async fn live_tick(
     Ok(total)
 }
 
+/// Seeds the fleet's maintenance items after its history ([`crate::simulator::maintenance_plan`]: per well the
+/// next scheduled action and a few finished ones). Ids are deterministic and stored ids are skipped, so a re-run
+/// (or a later start) creates no duplicates and never overwrites an item a user changed. `well_ids` as returned by
+/// [`backfill`]. Returns how many items were stored and how many already were.
+pub async fn seed_maintenance(
+    deps: &Deps,
+    tenant: TenantId,
+    fleet: &SimulatedFleet,
+    well_ids: &[WellId],
+) -> Result<InsertOutcome, SimulationError> {
+    let items = crate::simulator::maintenance_plan(fleet, well_ids, deps.clock.now());
+    Ok(deps.storage.insert_maintenance(tenant, &items).await?)
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {

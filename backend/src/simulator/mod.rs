@@ -32,6 +32,7 @@ mod basins;
 mod decline;
 mod downtime;
 mod fleet;
+mod maintenance;
 mod noise;
 
 #[cfg(test)]
@@ -39,6 +40,7 @@ mod tests;
 
 pub use basins::{BASINS, Basin, County, FieldDef};
 pub use fleet::{PlannedWell, SimulatedFleet};
+pub use maintenance::{SIMULATOR_USER, maintenance_plan};
 
 /// What to simulate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -103,6 +103,16 @@ impl std::fmt::Display for AlarmState {
     }
 }
 
+impl std::str::FromStr for AlarmState {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        AlarmState::ALL.into_iter().find(|state| state.as_str() == s).ok_or_else(|| {
+            format!("unknown alarm state {s:?}; expected one of {}", AlarmState::ALL.map(AlarmState::as_str).join(", "))
+        })
+    }
+}
+
 /// Who acknowledged an alarm, when, and what they said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Acknowledgement {

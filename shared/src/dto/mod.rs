@@ -2,8 +2,10 @@
 //! silently ignored value. The analytics and admin-job shapes are in [`analytics`] (re-exported here); the event
 //! stream's messages in [`events`].
 
+pub mod alarms;
 pub mod analytics;
 pub mod events;
+pub mod maintenance;
 
 pub use analytics::*;
 

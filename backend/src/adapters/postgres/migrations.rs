@@ -20,6 +20,8 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
         include_str!("../../../../migrations/postgres/0006_entry_values_index_with_id.sql"),
     ),
     (7, "events", include_str!("../../../../migrations/postgres/0007_events.sql")),
+    (8, "maintenance", include_str!("../../../../migrations/postgres/0008_maintenance.sql")),
+    (9, "alarms", include_str!("../../../../migrations/postgres/0009_alarms.sql")),
 ];
 /// Arbitrary constant naming Flowline's migration lock.
 const MIGRATION_LOCK: i64 = 0x466c_6f77_6c69_6e65;

@@ -2,9 +2,11 @@
 //! trip per batch.
 
 mod aggregates;
+mod alarms;
 mod analytics;
 mod entries;
 mod events;
+mod maintenance;
 mod migrations;
 mod rows;
 mod tenants;

@@ -15,6 +15,39 @@ fn event(tenant_id: TenantId, row: &Row<'_>) -> rusqlite::Result<StoredEvent> {
     Ok(StoredEvent { tenant_id, seq: row.get(0)?, at: instant(row, 1)?, kind: parsed(row, 2)?, data })
 }
 
+/// Appends `events` to the tenant's stream inside `tx` (the caller commits): the counter row, then the events.
+pub(super) fn append_in(
+    tx: &rusqlite::Transaction<'_>,
+    tenant: TenantId,
+    events: Vec<NewEvent>,
+) -> StorageResult<Vec<StoredEvent>> {
+    if events.is_empty() {
+        return Ok(Vec::new());
+    }
+    let last: i64 = tx
+        .query_row(
+            "INSERT INTO event_seqs (tenant_id, last_seq) VALUES (?1, ?2) \
+             ON CONFLICT (tenant_id) DO UPDATE SET last_seq = last_seq + ?2 RETURNING last_seq",
+            params![tenant.0, events.len() as i64],
+            |r| r.get(0),
+        )
+        .map_err(unavailable)?;
+    let first = last - events.len() as i64 + 1;
+    let mut stored = Vec::with_capacity(events.len());
+    let mut insert = tx
+        .prepare_cached("INSERT INTO events (tenant_id, seq, at, kind, payload) VALUES (?1, ?2, ?3, ?4, ?5)")
+        .map_err(unavailable)?;
+    for (seq, e) in (first..).zip(events) {
+        let payload =
+            serde_json::to_string(&e.data).map_err(|err| StorageError::Unavailable(format!("event data: {err}")))?;
+        // Stored to the millisecond: the appended event reads back equal.
+        let at = truncate_ms(e.at);
+        insert.execute(params![tenant.0, seq, ms(at), e.kind.as_str(), payload]).map_err(unavailable)?;
+        stored.push(StoredEvent { tenant_id: tenant, seq, kind: e.kind, at, data: e.data });
+    }
+    Ok(stored)
+}
+
 #[async_trait]
 impl EventRepository for SqliteStorage {
     async fn append_events(&self, tenant: TenantId, events: &[NewEvent]) -> StorageResult<Vec<StoredEvent>> {
@@ -27,34 +60,7 @@ impl EventRepository for SqliteStorage {
             if !known {
                 return Err(StorageError::NotFound(format!("tenant {}", tenant.0)));
             }
-            if events.is_empty() {
-                return Ok(Vec::new());
-            }
-            let last: i64 = tx
-                .query_row(
-                    "INSERT INTO event_seqs (tenant_id, last_seq) VALUES (?1, ?2) \
-                     ON CONFLICT (tenant_id) DO UPDATE SET last_seq = last_seq + ?2 RETURNING last_seq",
-                    params![tenant.0, events.len() as i64],
-                    |r| r.get(0),
-                )
-                .map_err(unavailable)?;
-            let first = last - events.len() as i64 + 1;
-            let mut stored = Vec::with_capacity(events.len());
-            {
-                let mut insert = tx
-                    .prepare_cached(
-                        "INSERT INTO events (tenant_id, seq, at, kind, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )
-                    .map_err(unavailable)?;
-                for (seq, e) in (first..).zip(events) {
-                    let payload = serde_json::to_string(&e.data)
-                        .map_err(|err| StorageError::Unavailable(format!("event data: {err}")))?;
-                    // Stored to the millisecond: the appended event reads back equal.
-                    let at = truncate_ms(e.at);
-                    insert.execute(params![tenant.0, seq, ms(at), e.kind.as_str(), payload]).map_err(unavailable)?;
-                    stored.push(StoredEvent { tenant_id: tenant, seq, kind: e.kind, at, data: e.data });
-                }
-            }
+            let stored = append_in(&tx, tenant, events)?;
             tx.commit().map_err(unavailable)?;
             Ok(stored)
         })

@@ -10,6 +10,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (3, "analytics", include_str!("../../../../migrations/sqlite/0003_analytics.sql")),
     (4, "dirty_marks", include_str!("../../../../migrations/sqlite/0004_dirty_marks.sql")),
     (5, "events", include_str!("../../../../migrations/sqlite/0005_events.sql")),
+    (6, "maintenance", include_str!("../../../../migrations/sqlite/0006_maintenance.sql")),
+    (7, "alarms", include_str!("../../../../migrations/sqlite/0007_alarms.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StorageResult<usize> {

@@ -3,9 +3,11 @@
 //! behind a long import.
 
 mod aggregates;
+mod alarms;
 mod analytics;
 mod entries;
 mod events;
+mod maintenance;
 mod migrations;
 mod rows;
 mod tenants;

@@ -8,7 +8,6 @@ use crate::ports::{EntryQuery, PageRequest};
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{Path, State};
-use chrono::{DateTime, Utc};
 use flowline_shared::FieldEntry;
 use flowline_shared::dto::{ImportFormat, ImportResponse, IngestRequest, IngestResponse, Page};
 
@@ -37,16 +36,6 @@ pub async fn import_csv(
     Ok(Json(report))
 }
 
-fn instant(q: &QueryParams, name: &str) -> Result<Option<DateTime<Utc>>, ApiError> {
-    q.text(name)
-        .map(|v| {
-            DateTime::parse_from_rfc3339(&v)
-                .map(|t| t.with_timezone(&Utc))
-                .map_err(|e| ApiError::bad_parameter(name, format!("{v:?} is not an RFC 3339 instant: {e}")))
-        })
-        .transpose()
-}
-
 pub async fn list_for_well(
     State(state): State<AppState>,
     caller: Caller,
@@ -56,8 +45,8 @@ pub async fn list_for_well(
     q.allow_only(&["from", "to", "limit", "offset"])?;
     let id = parse_well_id(&id)?;
     let query = EntryQuery {
-        from: instant(&q, "from")?,
-        to: instant(&q, "to")?,
+        from: q.instant("from")?,
+        to: q.instant("to")?,
         page: PageRequest {
             limit: q.number("limit", 1_000, 1..=MAX_ENTRY_PAGE)?,
             offset: q.number("offset", 0, 0..=u64::MAX / 2)?,

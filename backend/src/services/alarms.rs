@@ -1,0 +1,366 @@
+//! Alarms (ISA-18.2): evaluating the tenant's rules against what its wells report, the operator's side
+//! (acknowledge, shelve), and the queries of the alarm API. The rules, conditions and life cycle are the pure
+//! `flowline_shared::alarms`; this service feeds them and records what they decide.
+//!
+//! - **Evaluation on ingest** ([`AlarmService::evaluate_readings`]): each well's newest reading in a batch is its
+//!   current state (readings carry per-day rates, so the newest one is the current rate); the trailing 7-day average
+//!   of the primary product comes from the stored daily aggregates of the 7 local days before that reading's day;
+//!   recent anomalies from the analytics. One open alarm per (well, rule): a returning condition re-raises it.
+//! - **Recording**: alarm changes, their journal records and the stream events announcing them (`alert_created` for
+//!   a new alarm, `alert_cleared` when one closes, `alert_updated` for every other transition) are stored in one
+//!   transaction, then published. A change that raced another (the revision moved) is re-read and re-applied.
+//! - **Operators**: acknowledge (with an optional comment), acknowledge every unacknowledged alarm matching a filter,
+//!   shelve (reason and expiry required), unshelve.
+
+use super::Deps;
+use super::analytics::primary_field;
+use super::events::EventService;
+use crate::ports::{
+    AggregateQuery, AlarmChange, AlarmFilter, AnomalyQuery, NewEvent, PageRequest, StorageError, StoredAlarm,
+};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use flowline_shared::alarms::{
+    Alarm, AlarmError, AlarmId, AlarmRuleKind, AlarmRuleSet, AlarmState, AlarmTransition, AlarmUpdate, LatestDay,
+    NewAlarm, PressureReading, RecentAnomaly, WellSnapshot, apply, evaluate,
+};
+use flowline_shared::analytics::aggregation::{Field, Period};
+use flowline_shared::dto::events::EventKind;
+use flowline_shared::{FieldEntry, Tenant, TenantId, UserId, Well, WellId};
+use std::collections::HashMap;
+
+/// Attempts at recording a change that keeps racing another before giving up with `Conflict`.
+const ATTEMPTS: usize = 3;
+/// Days of daily aggregates the trailing average is taken over.
+const TRAILING_DAYS: u64 = 7;
+/// The most alarms one acknowledge-all touches.
+pub const MAX_ACKNOWLEDGE_ALL: u32 = 1_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AlarmServiceError {
+    #[error(transparent)]
+    Storage(#[from] StorageError),
+    #[error("no alarm {0} in this tenant")]
+    UnknownAlarm(AlarmId),
+    /// The operation does not fit the alarm (already acknowledged, closed, …) or an input is bad (`field` names it).
+    #[error(transparent)]
+    Rejected(#[from] AlarmError),
+}
+
+/// What an evaluation changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct EvaluationReport {
+    pub wells: usize,
+    pub raised: usize,
+    pub changed: usize,
+}
+
+#[derive(Clone)]
+pub struct AlarmService {
+    deps: Deps,
+    events: EventService,
+}
+
+/// The event that announces an alarm change, if any (a value update within a state announces nothing).
+fn event_of(change: &AlarmChange) -> Option<NewEvent> {
+    let last = change.transitions.last()?;
+    let kind = if change.read_revision.is_none() {
+        EventKind::AlertCreated
+    } else if change.alarm.state == AlarmState::Normal {
+        EventKind::AlertCleared
+    } else {
+        EventKind::AlertUpdated
+    };
+    let alert = serde_json::to_value(&change.alarm).ok()?;
+    let mut data = serde_json::Map::new();
+    data.insert("alert".into(), alert);
+    Some(NewEvent { kind, at: last.at, data })
+}
+
+impl AlarmService {
+    pub fn new(deps: Deps, events: EventService) -> Self {
+        Self { deps, events }
+    }
+
+    /// The tenant's rule set (the defaults until an admin saves one).
+    pub async fn rules(&self, tenant: TenantId) -> Result<AlarmRuleSet, AlarmServiceError> {
+        Ok(self.deps.storage.alarm_rule_set(tenant).await?.unwrap_or_default())
+    }
+
+    pub async fn put_rules(&self, tenant: TenantId, rules: &AlarmRuleSet, by: UserId) -> Result<(), AlarmServiceError> {
+        Ok(self.deps.storage.put_alarm_rule_set(tenant, rules, by, self.deps.clock.now()).await?)
+    }
+
+    /// Records `changes` with their events and publishes the events.
+    async fn record(&self, tenant: TenantId, changes: &[AlarmChange]) -> Result<(), StorageError> {
+        if changes.is_empty() {
+            return Ok(());
+        }
+        let events: Vec<NewEvent> = changes.iter().filter_map(event_of).collect();
+        let stored = self.deps.storage.record_alarm_changes(tenant, changes, &events).await?;
+        self.events.publish_stored(&stored).await;
+        Ok(())
+    }
+
+    /// Evaluates the rules for the wells of `entries` (a stored ingest batch) and records what changed.
+    pub async fn evaluate_readings(
+        &self,
+        tenant: &Tenant,
+        entries: &[FieldEntry],
+    ) -> Result<EvaluationReport, AlarmServiceError> {
+        let mut newest: HashMap<WellId, &FieldEntry> = HashMap::new();
+        for entry in entries {
+            let slot = newest.entry(entry.well_id).or_insert(entry);
+            if entry.recorded_at > slot.recorded_at {
+                *slot = entry;
+            }
+        }
+        let mut ids: Vec<WellId> = newest.keys().copied().collect();
+        ids.sort_unstable();
+        let wells = self.deps.storage.wells_by_ids(tenant.id, &ids).await?;
+        let trailing = self.trailing_averages(tenant, &wells, &newest).await?;
+        let anomalies = self.recent_anomalies(tenant, &newest).await?;
+        let snapshots: Vec<(WellId, WellSnapshot)> = wells
+            .iter()
+            .filter_map(|well| {
+                let entry = newest.get(&well.id)?;
+                let day = entry.recorded_at.with_timezone(&tenant.time_zone).date_naive();
+                let snapshot = WellSnapshot {
+                    well_type: well.well_type,
+                    status: well.status,
+                    out_of_service: false,
+                    latest_reading_at: Some(entry.recorded_at),
+                    latest_day: Some(LatestDay {
+                        day,
+                        oil_bbl: entry.oil_bbl,
+                        gas_mcf: entry.gas_mcf,
+                        water_bbl: entry.water_bbl,
+                        hours_on: entry.hours_on,
+                    }),
+                    tubing: entry.tubing_psig.map(|psig| PressureReading { psig, at: entry.recorded_at }),
+                    trailing_avg_rate: trailing.get(&well.id).copied(),
+                    recent_anomalies: anomalies.get(&well.id).cloned().unwrap_or_default(),
+                };
+                Some((well.id, snapshot))
+            })
+            .collect();
+        self.evaluate_snapshots(tenant.id, &snapshots).await
+    }
+
+    /// Applies the rules to each well's snapshot against its open alarms, recording the changes; re-reads and
+    /// re-applies when another change raced this one.
+    pub async fn evaluate_snapshots(
+        &self,
+        tenant: TenantId,
+        snapshots: &[(WellId, WellSnapshot)],
+    ) -> Result<EvaluationReport, AlarmServiceError> {
+        let rules = self.rules(tenant).await?;
+        let wells: Vec<WellId> = snapshots.iter().map(|(w, _)| *w).collect();
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let now = self.deps.clock.now();
+            let open = self.deps.storage.open_alarms(tenant, Some(&wells)).await?;
+            let mut by_key: HashMap<(WellId, AlarmRuleKind), &StoredAlarm> =
+                open.iter().map(|a| ((a.alarm.well_id, a.alarm.rule), a)).collect();
+            let mut changes = Vec::new();
+            let mut report = EvaluationReport { wells: snapshots.len(), ..Default::default() };
+            for (well, snapshot) in snapshots {
+                let active: Vec<AlarmRuleKind> = open
+                    .iter()
+                    .filter(|a| a.alarm.well_id == *well && a.alarm.state.is_active())
+                    .map(|a| a.alarm.rule)
+                    .collect();
+                for evaluation in evaluate(&rules, snapshot, &active, now) {
+                    let current = by_key.remove(&(*well, evaluation.kind));
+                    let new = NewAlarm {
+                        id: AlarmId(uuid::Uuid::now_v7()),
+                        tenant_id: tenant,
+                        well_id: *well,
+                        rule: evaluation.kind,
+                        priority: evaluation.priority,
+                    };
+                    let Some(update) = apply(current.map(|c| &c.alarm), new, &evaluation.condition, now)? else {
+                        continue;
+                    };
+                    // A value update within a state is recorded only when the value moved.
+                    if update.transitions.is_empty() && current.is_some_and(|c| c.alarm.value == update.alarm.value) {
+                        continue;
+                    }
+                    let read_revision = current.map(|c| c.revision);
+                    if read_revision.is_none() {
+                        report.raised += 1;
+                    } else if !update.transitions.is_empty() {
+                        report.changed += 1;
+                    }
+                    changes.push(AlarmChange { alarm: update.alarm, read_revision, transitions: update.transitions });
+                }
+            }
+            match self.record(tenant, &changes).await {
+                Ok(()) => return Ok(report),
+                Err(StorageError::Conflict(_)) if attempt < ATTEMPTS => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Mean daily primary-product rate of each well over the 7 local days before its newest reading's day.
+    async fn trailing_averages(
+        &self,
+        tenant: &Tenant,
+        wells: &[Well],
+        newest: &HashMap<WellId, &FieldEntry>,
+    ) -> Result<HashMap<WellId, f64>, StorageError> {
+        let days: HashMap<WellId, NaiveDate> =
+            newest.iter().map(|(w, e)| (*w, e.recorded_at.with_timezone(&tenant.time_zone).date_naive())).collect();
+        let (Some(first), Some(last)) = (days.values().min(), days.values().max()) else {
+            return Ok(HashMap::new());
+        };
+        let from = first.checked_sub_days(Days::new(TRAILING_DAYS)).unwrap_or(NaiveDate::MIN);
+        let to = last.pred_opt().unwrap_or(*last);
+        let query = AggregateQuery { wells: wells.iter().map(|w| w.id).collect(), period: Period::Daily, from, to };
+        let daily = self.deps.storage.aggregates(tenant.id, tenant.time_zone, &query).await?;
+        let primary: HashMap<WellId, Field> = wells.iter().map(|w| (w.id, primary_field(w.well_type))).collect();
+        let mut sums: HashMap<WellId, (f64, u32)> = HashMap::new();
+        for a in daily {
+            let (Some(field), Some(day)) = (primary.get(&a.well_id), days.get(&a.well_id)) else { continue };
+            let start = a.period.local_start();
+            let window = day.checked_sub_days(Days::new(TRAILING_DAYS)).unwrap_or(NaiveDate::MIN);
+            if a.field == *field && start >= window && start < *day {
+                let slot = sums.entry(a.well_id).or_default();
+                slot.0 += a.value();
+                slot.1 += 1;
+            }
+        }
+        Ok(sums.into_iter().map(|(w, (sum, n))| (w, sum / f64::from(n))).collect())
+    }
+
+    /// The primary-product anomalies of the last few days, per well (one query for the tenant).
+    async fn recent_anomalies(
+        &self,
+        tenant: &Tenant,
+        newest: &HashMap<WellId, &FieldEntry>,
+    ) -> Result<HashMap<WellId, Vec<RecentAnomaly>>, StorageError> {
+        let today = self.deps.clock.now().with_timezone(&tenant.time_zone).date_naive();
+        let query = AnomalyQuery {
+            since: today.checked_sub_days(Days::new(3)),
+            well_id: None,
+            field: None,
+            page: PageRequest { limit: 10_000, offset: 0 },
+        };
+        let (found, _) = self.deps.storage.list_anomalies(tenant.id, &query).await?;
+        let mut out: HashMap<WellId, Vec<RecentAnomaly>> = HashMap::new();
+        for a in found.into_iter().filter(|a| newest.contains_key(&a.well_id)) {
+            out.entry(a.well_id).or_default().push(RecentAnomaly::from(&a.anomaly));
+        }
+        Ok(out)
+    }
+
+    /// Applies an operator's operation to one alarm, re-reading it when another change raced this one.
+    async fn operate(
+        &self,
+        tenant: TenantId,
+        id: AlarmId,
+        operation: impl Fn(&Alarm, DateTime<Utc>) -> Result<AlarmUpdate, AlarmError>,
+    ) -> Result<Alarm, AlarmServiceError> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let stored = self.deps.storage.get_alarm(tenant, id).await?.ok_or(AlarmServiceError::UnknownAlarm(id))?;
+            let update = operation(&stored.alarm, self.deps.clock.now())?;
+            let change = AlarmChange {
+                alarm: update.alarm,
+                read_revision: Some(stored.revision),
+                transitions: update.transitions,
+            };
+            match self.record(tenant, std::slice::from_ref(&change)).await {
+                Ok(()) => return Ok(change.alarm),
+                Err(StorageError::Conflict(_)) if attempt < ATTEMPTS => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    pub async fn acknowledge(
+        &self,
+        tenant: TenantId,
+        id: AlarmId,
+        by: UserId,
+        comment: Option<&str>,
+    ) -> Result<Alarm, AlarmServiceError> {
+        self.operate(tenant, id, |alarm, now| alarm.acknowledge(by, comment, now)).await
+    }
+
+    /// Acknowledges every unacknowledged alarm matching `filter` (at most [`MAX_ACKNOWLEDGE_ALL`]); returns how many.
+    /// An alarm that changed meanwhile (already acknowledged by someone else) is skipped.
+    pub async fn acknowledge_matching(
+        &self,
+        tenant: TenantId,
+        filter: &AlarmFilter,
+        by: UserId,
+        comment: Option<&str>,
+    ) -> Result<u64, AlarmServiceError> {
+        let mut filter = filter.clone();
+        let unacknowledged = [AlarmState::ActiveUnacknowledged, AlarmState::ReturnedUnacknowledged];
+        filter.states.retain(|s| unacknowledged.contains(s));
+        if filter.states.is_empty() {
+            filter.states = unacknowledged.to_vec();
+        }
+        let page = PageRequest { limit: MAX_ACKNOWLEDGE_ALL, offset: 0 };
+        let (found, _) = self.deps.storage.list_alarms(tenant, &filter, page).await?;
+        let now = self.deps.clock.now();
+        let mut changes = Vec::with_capacity(found.len());
+        for stored in &found {
+            // Validates the comment too: a bad one fails the whole request before anything is written.
+            let update = stored.alarm.acknowledge(by, comment, now)?;
+            changes.push(AlarmChange {
+                alarm: update.alarm,
+                read_revision: Some(stored.revision),
+                transitions: update.transitions,
+            });
+        }
+        let mut done = 0;
+        // One transaction per alarm: one racing change must not undo the others.
+        for change in changes {
+            match self.record(tenant, std::slice::from_ref(&change)).await {
+                Ok(()) => done += 1,
+                Err(StorageError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(done)
+    }
+
+    pub async fn shelve(
+        &self,
+        tenant: TenantId,
+        id: AlarmId,
+        by: UserId,
+        reason: &str,
+        until: DateTime<Utc>,
+    ) -> Result<Alarm, AlarmServiceError> {
+        self.operate(tenant, id, |alarm, now| alarm.shelve(by, reason, until, now)).await
+    }
+
+    pub async fn unshelve(&self, tenant: TenantId, id: AlarmId, by: UserId) -> Result<Alarm, AlarmServiceError> {
+        self.operate(tenant, id, |alarm, now| alarm.unshelve(by, now)).await
+    }
+
+    pub async fn get(&self, tenant: TenantId, id: AlarmId) -> Result<StoredAlarm, AlarmServiceError> {
+        self.deps.storage.get_alarm(tenant, id).await?.ok_or(AlarmServiceError::UnknownAlarm(id))
+    }
+
+    pub async fn list(
+        &self,
+        tenant: TenantId,
+        filter: &AlarmFilter,
+        page: PageRequest,
+    ) -> Result<(Vec<StoredAlarm>, u64), AlarmServiceError> {
+        Ok(self.deps.storage.list_alarms(tenant, filter, page).await?)
+    }
+
+    /// One alarm's journal: every transition, oldest first.
+    pub async fn history(&self, tenant: TenantId, id: AlarmId) -> Result<Vec<AlarmTransition>, AlarmServiceError> {
+        self.get(tenant, id).await?;
+        Ok(self.deps.storage.alarm_history(tenant, id).await?)
+    }
+}

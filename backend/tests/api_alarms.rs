@@ -1,0 +1,278 @@
+//! The alarm API end to end on a real server and SQLite file: alarms raised by ingest and announced on the event
+//! stream, one open alarm per (well, rule), the ISA-18.2 life cycle through the API, acknowledge-all, shelving,
+//! the rules, roles, tenancy, and every documented bad input (a 4xx naming it, nothing changed).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use chrono::{Duration, SecondsFormat, Utc};
+use common::{TestApp, spawn_app};
+use flowline_shared::dto::events::{EventKind, StreamMessage};
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use tokio_tungstenite::tungstenite::Message;
+use uuid::Uuid;
+
+async fn a_well(app: &TestApp, token: &str, name: &str) -> String {
+    let res = app
+        .http
+        .post(app.url("/api/v1/wells"))
+        .bearer_auth(token)
+        .json(&json!({ "name": name, "type": "oil", "latitude": 31.9, "longitude": -102.1 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    res.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned()
+}
+
+/// Ingests one reading of `well` taken now (the test clock), with the given oil and gas rates.
+async fn reading(app: &TestApp, token: &str, well: &str, oil: f64, gas: f64) {
+    let at = app.clock.now_rfc3339();
+    let body = json!({ "entries": [{ "id": Uuid::now_v7(), "well_id": well, "recorded_at": at, "oil_bbl": oil,
+                                     "gas_mcf": gas, "water_bbl": 10.0, "tubing_psig": 300.0, "hours_on": 24 }] });
+    let res = app.http.post(app.url("/api/v1/field-entries")).bearer_auth(token).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+}
+
+trait ClockExt {
+    fn now_rfc3339(&self) -> String;
+}
+
+impl ClockExt for common::TestClock {
+    fn now_rfc3339(&self) -> String {
+        use flowline_backend::ports::Clock;
+        self.now().to_rfc3339_opts(SecondsFormat::Millis, true)
+    }
+}
+
+async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
+    app.http.get(app.url(path)).bearer_auth(token).send().await.unwrap()
+}
+
+async fn post(app: &TestApp, token: &str, path: &str, body: Value) -> reqwest::Response {
+    app.http.post(app.url(path)).bearer_auth(token).json(&body).send().await.unwrap()
+}
+
+async fn alarms(app: &TestApp, token: &str, query: &str) -> Value {
+    let res = get(app, token, &format!("/api/v1/alarms{query}")).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    res.json().await.unwrap()
+}
+
+async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
+    assert_eq!(res.status(), status);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    body
+}
+
+/// The next event on the stream (heartbeats skipped).
+async fn next_event(
+    socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+) -> (EventKind, Value) {
+    loop {
+        let frame = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next()).await.unwrap();
+        let Message::Text(text) = frame.unwrap().unwrap() else { continue };
+        let message: StreamMessage = serde_json::from_str(&text).unwrap();
+        if let Some((kind, body)) = message.as_event() {
+            return (kind, Value::Object(body.data.clone()));
+        }
+    }
+}
+
+#[tokio::test]
+async fn ingest_raises_one_alarm_per_well_and_rule_and_its_life_cycle_is_announced() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let well = a_well(&app, &ops, "Down 1").await;
+    let ws = format!("{}/api/v1/ws/alerts?token={ops}", app.base_url.replacen("http", "ws", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws).await.unwrap();
+
+    // No oil and no gas from an active well: well down, critical.
+    reading(&app, &ops, &well, 0.0, 0.0).await;
+    let (kind, data) = next_event(&mut socket).await;
+    assert_eq!(kind, EventKind::AlertCreated);
+    assert_eq!(
+        (data["alert"]["rule"].as_str(), data["alert"]["priority"].as_str()),
+        (Some("well_down"), Some("critical"))
+    );
+    let listed = alarms(&app, &ops, "").await;
+    assert_eq!(listed["total"], 1);
+    let alarm = &listed["items"][0];
+    assert_eq!(alarm["well_name"], "Down 1");
+    assert_eq!(alarm["state"], "active_unacknowledged");
+    assert_eq!(alarm["priority_label"], "Critical");
+    let id = alarm["id"].as_str().unwrap().to_owned();
+
+    // Still down: the same alarm, no second one.
+    app.clock.advance(Duration::minutes(5));
+    reading(&app, &ops, &well, 0.0, 0.0).await;
+    assert_eq!(alarms(&app, &ops, "").await["total"], 1);
+
+    // Producing again: returned to normal, unacknowledged (kept visible), announced as an update.
+    app.clock.advance(Duration::minutes(5));
+    reading(&app, &ops, &well, 120.0, 300.0).await;
+    let (kind, data) = next_event(&mut socket).await;
+    assert_eq!((kind, data["alert"]["state"].as_str()), (EventKind::AlertUpdated, Some("returned_unacknowledged")));
+    // Down again before anyone acknowledged: the same alarm re-raised, occurrence 2.
+    app.clock.advance(Duration::minutes(5));
+    reading(&app, &ops, &well, 0.0, 0.0).await;
+    let (kind, data) = next_event(&mut socket).await;
+    assert_eq!(kind, EventKind::AlertUpdated);
+    assert_eq!((data["alert"]["id"].as_str(), data["alert"]["occurrences"].as_u64()), (Some(id.as_str()), Some(2)));
+
+    // Acknowledged with a comment (who and when recorded), then producing: closed, announced as cleared.
+    let res =
+        post(&app, &ops, &format!("/api/v1/alarms/{id}/acknowledge"), json!({ "comment": "crew on the way" })).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let acked: Value = res.json().await.unwrap();
+    assert_eq!(acked["state"], "active_acknowledged");
+    assert_eq!(acked["acknowledged"]["comment"], "crew on the way");
+    assert!(acked["acknowledged"]["by"].is_string());
+    assert_eq!(next_event(&mut socket).await.0, EventKind::AlertUpdated);
+    app.clock.advance(Duration::minutes(5));
+    reading(&app, &ops, &well, 120.0, 300.0).await;
+    let (kind, data) = next_event(&mut socket).await;
+    assert_eq!((kind, data["alert"]["state"].as_str()), (EventKind::AlertCleared, Some("normal")));
+
+    // The journal has every transition, oldest first.
+    let journal: Value = get(&app, &ops, &format!("/api/v1/alarms/{id}/journal")).await.json().await.unwrap();
+    let actions: Vec<&str> = journal.as_array().unwrap().iter().map(|t| t["action"].as_str().unwrap()).collect();
+    assert_eq!(actions, ["raised", "returned", "raised", "acknowledged", "returned"]);
+    assert_eq!(alarms(&app, &ops, "?state=normal").await["total"], 1);
+    assert_eq!(alarms(&app, &ops, "?state=active_unacknowledged").await["total"], 0);
+}
+
+#[tokio::test]
+async fn operators_act_on_alarms_viewers_read_and_other_tenants_see_nothing() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let viewer = app.token(&app.alpha, "viewer").await;
+    let (w1, w2) = (a_well(&app, &ops, "W-1").await, a_well(&app, &ops, "W-2").await);
+    reading(&app, &ops, &w1, 0.0, 0.0).await;
+    reading(&app, &ops, &w2, 0.0, 0.0).await;
+    let listed = alarms(&app, &viewer, "?priority=critical").await;
+    assert_eq!(listed["total"], 2, "viewers read");
+    let id = listed["items"][0]["id"].as_str().unwrap().to_owned();
+
+    // Viewers may not act; nothing changes.
+    let res = post(&app, &viewer, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await;
+    expect_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    let res = post(&app, &viewer, "/api/v1/alarms/acknowledge", json!({})).await;
+    expect_error(res, StatusCode::FORBIDDEN, "forbidden").await;
+    assert_eq!(alarms(&app, &ops, "?state=active_unacknowledged").await["total"], 2);
+
+    // Another tenant: 404 for the alarm, an empty list.
+    let beta = app.token(&app.beta, "ops").await;
+    expect_error(get(&app, &beta, &format!("/api/v1/alarms/{id}")).await, StatusCode::NOT_FOUND, "not_found").await;
+    let res = post(&app, &beta, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await;
+    expect_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(alarms(&app, &beta, "").await["total"], 0);
+
+    // Bad inputs name what was wrong and change nothing.
+    let long = "x".repeat(501);
+    let res = post(&app, &ops, &format!("/api/v1/alarms/{id}/acknowledge"), json!({ "comment": long })).await;
+    assert_eq!(
+        expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await["details"]["parameter"],
+        "comment"
+    );
+    let res = post(&app, &ops, "/api/v1/alarms/not-a-uuid/acknowledge", json!({})).await;
+    expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    let res = post(&app, &ops, &format!("/api/v1/alarms/{id}/acknowledge"), json!({ "coment": "typo" })).await;
+    expect_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    for query in ["?priority=urgent", "?state=open", "?well_id=7", "?from=yesterday", "?limit=0", "?sort=x"] {
+        let res = get(&app, &ops, &format!("/api/v1/alarms{query}")).await;
+        expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    }
+    let now = Utc::now();
+    let backwards = format!("?from={}&to={}", (now + Duration::hours(1)).to_rfc3339(), now.to_rfc3339());
+    let res = get(&app, &ops, &format!("/api/v1/alarms{}", backwards.replace('+', "%2B"))).await;
+    expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    assert_eq!(alarms(&app, &ops, "?state=active_unacknowledged").await["total"], 2);
+
+    // Acknowledge one, then again: 409. Acknowledge the rest with one call.
+    assert_eq!(post(&app, &ops, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await.status(), StatusCode::OK);
+    let res = post(&app, &ops, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await;
+    expect_error(res, StatusCode::CONFLICT, "conflict").await;
+    let res = post(
+        &app,
+        &ops,
+        "/api/v1/alarms/acknowledge",
+        json!({ "filter": { "priority": "critical" }, "comment": "all" }),
+    )
+    .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["acknowledged"], 1);
+    assert_eq!(alarms(&app, &ops, "?state=active_acknowledged").await["total"], 2);
+    let res = post(&app, &ops, "/api/v1/alarms/acknowledge", json!({ "filter": { "priority": "urgent" } })).await;
+    expect_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+}
+
+#[tokio::test]
+async fn shelving_needs_a_reason_and_a_near_future_end() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let well = a_well(&app, &ops, "S-1").await;
+    reading(&app, &ops, &well, 0.0, 0.0).await;
+    let id = alarms(&app, &ops, "").await["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/alarms/{id}/shelve");
+    let in_hours = |h: i64| (Utc::now() + Duration::hours(h)).to_rfc3339_opts(SecondsFormat::Secs, true);
+
+    let res = post(&app, &ops, &path, json!({ "until": in_hours(2) })).await;
+    expect_error(res, StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    for (body, field) in [
+        (json!({ "reason": "  ", "until": in_hours(2) }), "reason"),
+        (json!({ "reason": "pump swap", "until": in_hours(-1) }), "until"),
+        (json!({ "reason": "pump swap", "until": in_hours(24 * 8) }), "until"),
+    ] {
+        let res = post(&app, &ops, &path, body).await;
+        assert_eq!(
+            expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await["details"]["parameter"],
+            field
+        );
+    }
+    assert!(alarms(&app, &ops, "").await["items"][0]["shelved"].is_null(), "nothing changed");
+
+    let res = post(&app, &ops, &path, json!({ "reason": "pump swap", "until": in_hours(2) })).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let shelved: Value = res.json().await.unwrap();
+    assert_eq!(shelved["shelved"]["reason"], "pump swap");
+    let res = post(&app, &ops, &format!("/api/v1/alarms/{id}/unshelve"), json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.json::<Value>().await.unwrap()["shelved"].is_null());
+    let res = post(&app, &ops, &format!("/api/v1/alarms/{id}/unshelve"), json!({})).await;
+    expect_error(res, StatusCode::CONFLICT, "conflict").await;
+}
+
+#[tokio::test]
+async fn alarm_rules_are_read_by_all_and_changed_by_admins_with_validation() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let admin = app.token(&app.alpha, "admin").await;
+    let rules: Value = get(&app, &ops, "/api/v1/alarm-rules").await.json().await.unwrap();
+    let put = |token: &str, body: Value| {
+        app.http.put(app.url("/api/v1/alarm-rules")).bearer_auth(token.to_owned()).json(&body).send()
+    };
+    expect_error(put(&ops, rules.clone()).await.unwrap(), StatusCode::FORBIDDEN, "forbidden").await;
+
+    // Change the production-drop trip ratio; an impossible one is refused naming it.
+    let mut changed = rules.clone();
+    let rule_list = changed["rules"].as_array_mut().unwrap();
+    let drop = rule_list.iter_mut().find(|r| r["kind"] == "production_drop").unwrap();
+    drop["trip_ratio"] = json!(0.5);
+    drop["clear_ratio"] = json!(0.6);
+    let res = put(&admin, changed.clone()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    let stored: Value = get(&app, &ops, "/api/v1/alarm-rules").await.json().await.unwrap();
+    assert_eq!(stored, changed);
+
+    let mut broken = changed.clone();
+    let rule_list = broken["rules"].as_array_mut().unwrap();
+    rule_list.iter_mut().find(|r| r["kind"] == "production_drop").unwrap()["trip_ratio"] = json!(1.5);
+    let body = expect_error(put(&admin, broken).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    assert!(body["message"].as_str().unwrap().contains("trip_ratio"), "{body}");
+    let stored: Value = get(&app, &ops, "/api/v1/alarm-rules").await.json().await.unwrap();
+    assert_eq!(stored, changed, "the refused set changed nothing");
+}

@@ -1,0 +1,77 @@
+//! Wire types of the alarm API (`/api/v1/alarms`, `/api/v1/alarm-rules`). The alarm itself is the domain
+//! [`Alarm`](crate::alarms::Alarm) (snake_case), with the well's name and the priority's display label beside it.
+
+use crate::alarms::{Alarm, AlarmPriority, AlarmState};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One alarm as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlarmView {
+    #[serde(flatten)]
+    pub alarm: Alarm,
+    pub well_name: String,
+    /// "Critical", "Warning" or "Info".
+    pub priority_label: String,
+}
+
+impl AlarmView {
+    pub fn new(alarm: Alarm, well_name: String) -> Self {
+        let priority_label = alarm.priority.label().to_owned();
+        Self { alarm, well_name, priority_label }
+    }
+}
+
+/// `POST /api/v1/alarms/{id}/acknowledge`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeRequest {
+    /// Up to 500 characters.
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// Which alarms `POST /api/v1/alarms/acknowledge` acknowledges (every condition must hold; all unacknowledged ones
+/// when empty).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlarmSelection {
+    #[serde(default)]
+    pub priority: Option<AlarmPriority>,
+    #[serde(default)]
+    pub state: Option<AlarmState>,
+    #[serde(default)]
+    pub well_id: Option<uuid::Uuid>,
+    /// Raised at or after (RFC 3339).
+    #[serde(default)]
+    pub from: Option<DateTime<Utc>>,
+    /// Raised before (RFC 3339).
+    #[serde(default)]
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// `POST /api/v1/alarms/acknowledge`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AcknowledgeAllRequest {
+    #[serde(default)]
+    pub filter: AlarmSelection,
+    #[serde(default)]
+    pub comment: Option<String>,
+}
+
+/// The answer of `POST /api/v1/alarms/acknowledge`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AcknowledgeAllResponse {
+    pub acknowledged: u64,
+}
+
+/// `POST /api/v1/alarms/{id}/shelve`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShelveRequest {
+    /// Why (required, up to 500 characters).
+    pub reason: String,
+    /// Until when (RFC 3339; in the future, at most 7 days ahead).
+    pub until: DateTime<Utc>,
+}
