@@ -38,7 +38,9 @@ pub fn build_state_with_bus(
     let deps = Deps { storage: Arc::clone(&storage), clock: Arc::clone(&clock) };
     let events = EventService::new(deps.clone(), bus);
     let alarms = AlarmService::new(deps.clone(), events.clone());
-    let ingest = IngestService::new(deps.clone()).with_alarms(alarms.clone());
+    let kpi_cache = crate::services::kpis::KpiCache::new(deps.clone(), events.clone());
+    let prices = crate::services::prices::PriceService::new(deps.clone()).with_kpis(kpi_cache.clone());
+    let ingest = IngestService::new(deps.clone()).with_alarms(alarms.clone()).with_kpis(kpi_cache.clone());
     Ok(AppState {
         storage,
         clock,
@@ -46,9 +48,17 @@ pub fn build_state_with_bus(
         wells: WellService::new(deps.clone()),
         analytics: AnalyticsService::new(deps.clone()),
         aggregation: AggregationService::new(deps.clone()),
+        dashboard: crate::services::dashboard::DashboardService::new(
+            deps.clone(),
+            AnalyticsService::new(deps.clone()),
+            alarms.clone(),
+            crate::services::maintenance::MaintenanceService::new(deps.clone()),
+        ),
         events,
         alarms,
         maintenance: crate::services::maintenance::MaintenanceService::new(deps.clone()),
+        kpis: crate::services::kpis::KpiService::new(deps.clone(), prices.clone(), kpi_cache),
+        prices,
         stream_settings: Default::default(),
         import: ImportService::new(deps, ingest.clone()),
         ingest,
@@ -108,9 +118,9 @@ impl JobLoop {
 
 /// Steps the scheduler every `tick` (the first step at once) until stopped. Failures are logged by the scheduler
 /// and retried at the next step.
-pub fn spawn_job_loop(deps: Deps, tick: std::time::Duration) -> JobLoop {
+pub fn spawn_job_loop(deps: Deps, alarms: AlarmService, tick: std::time::Duration) -> JobLoop {
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
-    let scheduler = Scheduler::new(deps.clone());
+    let scheduler = Scheduler::new(deps.clone()).with_alarms(alarms);
     let task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -118,8 +128,13 @@ pub fn spawn_job_loop(deps: Deps, tick: std::time::Duration) -> JobLoop {
             tokio::select! {
                 _ = ticker.tick() => {
                     match scheduler.run_once(deps.clock.now()).await {
-                        Ok(step) if !step.ran.is_empty() || step.analysed_wells > 0 => {
-                            tracing::info!(jobs = ?step.ran, analysed_wells = step.analysed_wells, "jobs ran");
+                        Ok(step) if !step.ran.is_empty() || step.analysed_wells > 0 || step.alarm_changes > 0 => {
+                            tracing::info!(
+                                jobs = ?step.ran,
+                                analysed_wells = step.analysed_wells,
+                                alarm_changes = step.alarm_changes,
+                                "jobs ran"
+                            );
                         }
                         Ok(_) => {}
                         Err(e) => tracing::warn!(error = %e, "scheduler step failed; retrying at the next tick"),

@@ -37,13 +37,16 @@ async fn reading(app: &TestApp, token: &str, well: &str, oil: f64, gas: f64) {
 }
 
 trait ClockExt {
-    fn now_rfc3339(&self) -> String;
+    fn now_rfc3339(&self) -> String {
+        self.now_rfc3339_plus(Duration::zero())
+    }
+    fn now_rfc3339_plus(&self, by: Duration) -> String;
 }
 
 impl ClockExt for common::TestClock {
-    fn now_rfc3339(&self) -> String {
+    fn now_rfc3339_plus(&self, by: Duration) -> String {
         use flowline_backend::ports::Clock;
-        self.now().to_rfc3339_opts(SecondsFormat::Millis, true)
+        (self.now() + by).to_rfc3339_opts(SecondsFormat::Millis, true)
     }
 }
 
@@ -68,7 +71,7 @@ async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) ->
     body
 }
 
-/// The next event on the stream (heartbeats skipped).
+/// The next alarm event on the stream (heartbeats and `kpis_changed` skipped).
 async fn next_event(
     socket: &mut tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
 ) -> (EventKind, Value) {
@@ -76,7 +79,9 @@ async fn next_event(
         let frame = tokio::time::timeout(std::time::Duration::from_secs(5), socket.next()).await.unwrap();
         let Message::Text(text) = frame.unwrap().unwrap() else { continue };
         let message: StreamMessage = serde_json::from_str(&text).unwrap();
-        if let Some((kind, body)) = message.as_event() {
+        if let Some((kind, body)) = message.as_event()
+            && kind != EventKind::KpisChanged
+        {
             return (kind, Value::Object(body.data.clone()));
         }
     }
@@ -275,4 +280,124 @@ async fn alarm_rules_are_read_by_all_and_changed_by_admins_with_validation() {
     assert!(body["message"].as_str().unwrap().contains("trip_ratio"), "{body}");
     let stored: Value = get(&app, &ops, "/api/v1/alarm-rules").await.json().await.unwrap();
     assert_eq!(stored, changed, "the refused set changed nothing");
+}
+
+#[tokio::test]
+async fn the_periodic_step_raises_data_gaps_and_ends_expired_shelves() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let (quiet, shelved) = (a_well(&app, &ops, "Quiet 1").await, a_well(&app, &ops, "Shelved 1").await);
+    reading(&app, &ops, &quiet, 120.0, 300.0).await;
+    reading(&app, &ops, &shelved, 0.0, 0.0).await;
+    let down = alarms(&app, &ops, "?priority=critical").await["items"][0]["id"].as_str().unwrap().to_owned();
+    let until = app.clock.now_rfc3339_plus(Duration::hours(1));
+    let res =
+        post(&app, &ops, &format!("/api/v1/alarms/{down}/shelve"), json!({ "reason": "rig on site", "until": until }))
+            .await;
+    assert_eq!(res.status(), StatusCode::OK);
+    let tenant = app.storage.tenant_by_id(app.tenant_id(&app.alpha).await).await.unwrap().unwrap();
+
+    // Nothing is due yet: readings are fresh and the shelf holds.
+    let report = app.state.alarms.run_periodic(&tenant).await.unwrap();
+    assert_eq!((report.raised, report.changed), (0, 0));
+
+    // Seven hours without a reading: both wells raise a data gap (6 h, high); the shelf has run out.
+    app.clock.advance(Duration::hours(7));
+    let report = app.state.alarms.run_periodic(&tenant).await.unwrap();
+    assert_eq!((report.raised, report.changed), (2, 1), "{report:?}");
+    let gaps = alarms(&app, &ops, "?priority=high").await;
+    assert_eq!(gaps["total"], 2);
+    assert!(gaps["items"].as_array().unwrap().iter().all(|a| a["rule"] == "data_gap"));
+    let unshelved: Value = get(&app, &ops, &format!("/api/v1/alarms/{down}")).await.json().await.unwrap();
+    assert!(unshelved["shelved"].is_null());
+    let journal: Value = get(&app, &ops, &format!("/api/v1/alarms/{down}/journal")).await.json().await.unwrap();
+    assert_eq!(journal.as_array().unwrap().last().unwrap()["action"], "shelf_expired");
+
+    // Running again changes nothing (no duplicate, the growing age is not a transition).
+    let report = app.state.alarms.run_periodic(&tenant).await.unwrap();
+    assert_eq!((report.raised, report.changed), (0, 0));
+    // A fresh reading returns the quiet well's gap to normal at ingest.
+    reading(&app, &ops, &quiet, 120.0, 300.0).await;
+    let states: Vec<String> = alarms(&app, &ops, &format!("?well_id={quiet}")).await["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["state"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(states, ["returned_unacknowledged"]);
+}
+
+#[tokio::test]
+async fn alarm_health_counts_what_the_journal_holds() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    for i in 0..3 {
+        let well = a_well(&app, &ops, &format!("H-{i}")).await;
+        reading(&app, &ops, &well, 0.0, 0.0).await;
+    }
+    // The default window is the last 24 hours up to now (exclusive): a minute later it holds the three raises.
+    app.clock.advance(Duration::minutes(1));
+    let health: Value = get(&app, &ops, "/api/v1/alarms/health").await.json().await.unwrap();
+    assert_eq!(health["raised"], 3, "{health}");
+    assert_eq!(health["priority_mix"]["critical"], 3);
+    assert_eq!(health["bad_actors"].as_array().unwrap().len(), 3);
+    let tomorrow = app.clock.now_rfc3339_plus(Duration::days(1)).replace('+', "%2B");
+    let later = app.clock.now_rfc3339_plus(Duration::days(2)).replace('+', "%2B");
+    let empty: Value =
+        get(&app, &ops, &format!("/api/v1/alarms/health?from={tomorrow}&to={later}")).await.json().await.unwrap();
+    assert_eq!(empty["raised"], 0);
+    for query in [
+        format!("?from={later}&to={tomorrow}"),
+        "?from=2020-01-01T00:00:00Z&to=2020-03-01T00:00:00Z".into(),
+        "?window=1".into(),
+    ] {
+        let res = get(&app, &ops, &format!("/api/v1/alarms/health{query}")).await;
+        expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+    }
+}
+
+#[tokio::test]
+async fn a_well_out_of_service_raises_nothing_and_its_alarms_are_not_annunciated() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let viewer = app.token(&app.alpha, "viewer").await;
+    let well = a_well(&app, &ops, "OOS-1").await;
+    reading(&app, &ops, &well, 0.0, 0.0).await;
+    let before = alarms(&app, &ops, "").await;
+    assert_eq!(before["items"][0]["annunciated"], true);
+    let path = format!("/api/v1/wells/{well}/alarms-out-of-service");
+    let put = |token: &str, body: Value| app.http.put(app.url(&path)).bearer_auth(token.to_owned()).json(&body).send();
+
+    expect_error(put(&viewer, json!({ "reason": "x" })).await.unwrap(), StatusCode::FORBIDDEN, "forbidden").await;
+    let res = put(&ops, json!({ "reason": " " })).await.unwrap();
+    assert_eq!(expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await["details"]["parameter"], "reason");
+    expect_error(put(&ops, json!({})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
+    let res = put(&ops, json!({ "reason": "workover rig on location" })).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(res.json::<Value>().await.unwrap()["reason"], "workover rig on location");
+    let listed: Value = get(&app, &viewer, "/api/v1/alarms/out-of-service").await.json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+
+    // Its open alarm is kept but not annunciated; nothing it reports raises or clears anything.
+    let during = alarms(&app, &ops, "").await;
+    assert_eq!(
+        (during["items"][0]["out_of_service"].as_bool(), during["items"][0]["annunciated"].as_bool()),
+        (Some(true), Some(false))
+    );
+    app.clock.advance(Duration::minutes(10));
+    reading(&app, &ops, &well, 120.0, 300.0).await;
+    assert_eq!(alarms(&app, &ops, "").await["items"][0]["state"], "active_unacknowledged", "frozen, not cleared");
+
+    // Back in service: evaluated again at the next reading.
+    let res = app.http.delete(app.url(&path)).bearer_auth(&ops).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NO_CONTENT);
+    reading(&app, &ops, &well, 120.0, 300.0).await;
+    assert_eq!(alarms(&app, &ops, "").await["items"][0]["state"], "returned_unacknowledged");
+
+    // Another tenant's well: 404, nothing written.
+    let beta = app.token(&app.beta, "ops").await;
+    let res = app.http.put(app.url(&path)).bearer_auth(&beta).json(&json!({ "reason": "x" })).send().await.unwrap();
+    expect_error(res, StatusCode::NOT_FOUND, "not_found").await;
+    let listed: Value = get(&app, &ops, "/api/v1/alarms/out-of-service").await.json().await.unwrap();
+    assert!(listed.as_array().unwrap().is_empty());
 }

@@ -5,6 +5,9 @@ mod common;
 /// The maintenance port's contract, in its own file.
 #[path = "storage_contract/maintenance.rs"]
 mod maintenance;
+/// The price port's contract.
+#[path = "storage_contract/prices.rs"]
+mod prices;
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use flowline_backend::ports::{
@@ -1461,11 +1464,30 @@ mod alarms {
         let (second, _) = s.list_alarms(t.id, &AlarmFilter::default(), second_page).await.unwrap();
         assert_eq!(second.iter().map(|a| a.alarm.id).collect::<Vec<_>>(), newest_first[2..]);
     }
+
+    pub async fn wells_are_taken_out_of_alarm_service_and_returned(s: S) {
+        use flowline_backend::ports::OutOfService;
+        let t = common::tenant(&s).await;
+        let w = well(&s, t.id, "O-1", None).await;
+        assert!(s.alarms_out_of_service(t.id).await.unwrap().is_empty());
+        let record = OutOfService { well_id: w.id, since: t0(), by: UserId(Uuid::new_v4()), reason: "rig".into() };
+        s.set_alarms_out_of_service(t.id, w.id, Some(&record)).await.unwrap();
+        assert_eq!(s.alarms_out_of_service(t.id).await.unwrap(), vec![record.clone()]);
+        let again = OutOfService { reason: "still rigged up".into(), since: t0() + Duration::hours(1), ..record };
+        s.set_alarms_out_of_service(t.id, w.id, Some(&again)).await.unwrap();
+        assert_eq!(s.alarms_out_of_service(t.id).await.unwrap(), vec![again.clone()], "replaced, not doubled");
+        s.set_alarms_out_of_service(t.id, w.id, None).await.unwrap();
+        assert!(s.alarms_out_of_service(t.id).await.unwrap().is_empty());
+        let other = common::tenant(&s).await;
+        let refused = s.set_alarms_out_of_service(other.id, w.id, Some(&again)).await;
+        assert!(matches!(refused, Err(StorageError::NotFound(_))), "{refused:?}");
+        assert!(s.alarms_out_of_service(other.id).await.unwrap().is_empty());
+    }
 }
 
 use alarms::{
     alarm_changes_journal_and_events_are_recorded_together, alarm_rules_default_to_none_and_are_replaced,
-    alarms_are_listed_by_filter_newest_first,
+    alarms_are_listed_by_filter_newest_first, wells_are_taken_out_of_alarm_service_and_returned,
 };
 
 use analytics_results::{
@@ -1514,4 +1536,5 @@ contract!(
     alarm_rules_default_to_none_and_are_replaced,
     alarm_changes_journal_and_events_are_recorded_together,
     alarms_are_listed_by_filter_newest_first,
+    wells_are_taken_out_of_alarm_service_and_returned,
 );

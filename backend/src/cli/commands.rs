@@ -242,14 +242,14 @@ pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
 async fn serve(config: Config) -> anyhow::Result<()> {
     let secret = jwt_secret(&config)?;
     let storage = open(&config, StorageProfile::Server).await?;
-    let jobs = spawn_job_loop(deps(Arc::clone(&storage)), TICK);
     let bus: Arc<dyn EventBus> = match &config.redis_url {
         Some(url) => Arc::new(RedisEventBus::connect(url).await.context("connecting to Redis for events")?),
         None => Arc::new(LocalEventBus::default()),
     };
     let ttl = chrono::Duration::hours(config.token_ttl_hours);
-    let state =
-        build_state_with_bus(storage, Arc::new(SystemClock), &secret, ttl, bus).context("building the services")?;
+    let state = build_state_with_bus(Arc::clone(&storage), Arc::new(SystemClock), &secret, ttl, bus)
+        .context("building the services")?;
+    let jobs = spawn_job_loop(deps(storage), state.alarms.clone(), TICK);
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
     let server = spawn_server(listener, state, config.max_body_bytes).context("starting the HTTP server")?;

@@ -23,7 +23,9 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
     let api = Router::new()
         .route("/auth/login", post(routes::auth::login))
         .route("/wells", get(routes::wells::list).post(routes::wells::create))
+        .route("/wells/map", get(routes::dashboard::map))
         .route("/wells/{id}", get(routes::wells::get).patch(routes::wells::update))
+        .route("/wells/{id}/dashboard-detail", get(routes::dashboard::detail))
         .route("/wells/{id}/field-entries", get(routes::entries::list_for_well))
         .route("/field-entries", post(routes::entries::ingest))
         .route("/field-entries/import", post(routes::entries::import_csv))
@@ -37,11 +39,19 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             "/maintenance/{id}",
             get(routes::maintenance::get).patch(routes::maintenance::update).delete(routes::maintenance::delete),
         )
+        .route("/dashboard/kpis", get(routes::kpis::kpis))
+        .route("/prices", get(routes::prices::list).put(routes::prices::put))
         .route("/admin/backfill", post(routes::admin::backfill))
         .route("/admin/jobs", get(routes::admin::jobs))
         .route("/ws/alerts", get(crate::ws::alerts::alerts))
         .route("/alarms", get(routes::alarms::list))
         .route("/alarms/acknowledge", post(routes::alarms::acknowledge_all))
+        .route("/alarms/health", get(routes::alarms::health))
+        .route("/alarms/out-of-service", get(routes::alarms::out_of_service))
+        .route(
+            "/wells/{id}/alarms-out-of-service",
+            axum::routing::put(routes::alarms::take_out_of_service).delete(routes::alarms::return_to_service),
+        )
         .route("/alarms/{id}", get(routes::alarms::get))
         .route("/alarms/{id}/journal", get(routes::alarms::journal))
         .route("/alarms/{id}/acknowledge", post(routes::alarms::acknowledge))

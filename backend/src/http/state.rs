@@ -27,6 +27,12 @@ pub struct AppState {
     pub events: EventService,
     pub alarms: AlarmService,
     pub maintenance: crate::services::maintenance::MaintenanceService,
+    /// The dashboard KPIs with their per-tenant cache.
+    pub kpis: crate::services::kpis::KpiService,
+    /// The price table (EIA baseline and the tenant's prices).
+    pub prices: crate::services::prices::PriceService,
+    /// The dashboard's map and well detail (composes analytics, alarms and maintenance).
+    pub dashboard: crate::services::dashboard::DashboardService,
     /// Timings of the event stream's WebSocket connections.
     pub stream_settings: crate::ws::StreamSettings,
     /// Tenants with a backfill started by `POST /api/v1/admin/backfill` still running (in this process).

@@ -27,6 +27,15 @@ pub struct AlarmChange {
     pub transitions: Vec<AlarmTransition>,
 }
 
+/// A well whose alarms are out of service.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutOfService {
+    pub well_id: WellId,
+    pub since: DateTime<Utc>,
+    pub by: UserId,
+    pub reason: String,
+}
+
 /// Which alarms to list (all conditions must hold); newest raise first.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct AlarmFilter {
@@ -81,4 +90,14 @@ pub trait AlarmRepository: Send + Sync {
     ) -> StorageResult<Vec<AlarmTransition>>;
     /// One alarm's journal records, in recording order.
     async fn alarm_history(&self, tenant: TenantId, id: AlarmId) -> StorageResult<Vec<AlarmTransition>>;
+    /// The tenant's wells whose alarms are out of service.
+    async fn alarms_out_of_service(&self, tenant: TenantId) -> StorageResult<Vec<OutOfService>>;
+    /// Takes a well's alarms out of service (replacing an earlier record), or with `None` returns them to service.
+    /// `NotFound` for a well of another tenant.
+    async fn set_alarms_out_of_service(
+        &self,
+        tenant: TenantId,
+        well: WellId,
+        record: Option<&OutOfService>,
+    ) -> StorageResult<()>;
 }

@@ -11,6 +11,7 @@ mod analytics;
 mod clock;
 mod events;
 mod maintenance;
+mod prices;
 mod storage;
 
 pub use aggregates::*;
@@ -19,4 +20,5 @@ pub use analytics::*;
 pub use clock::{Clock, SystemClock};
 pub use events::*;
 pub use maintenance::*;
+pub use prices::*;
 pub use storage::*;

@@ -182,6 +182,7 @@ pub trait Storage:
     + EventRepository
     + AlarmRepository
     + super::MaintenanceRepository
+    + super::PriceRepository
 {
     /// Applies the pending migrations of this dialect; returns how many were applied.
     async fn migrate(&self) -> StorageResult<usize>;

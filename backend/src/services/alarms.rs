@@ -11,27 +11,35 @@
 //!   transaction, then published. A change that raced another (the revision moved) is re-read and re-applied.
 //! - **Operators**: acknowledge (with an optional comment), acknowledge every unacknowledged alarm matching a filter,
 //!   shelve (reason and expiry required), unshelve.
+//! - **Periodic** ([`AlarmService::run_periodic`], stepped by the scheduler at most once a minute): expired shelves
+//!   end, and the data-gap rule is evaluated for every well (a well raises it by not reporting).
 
 use super::Deps;
 use super::analytics::primary_field;
 use super::events::EventService;
 use crate::ports::{
-    AggregateQuery, AlarmChange, AlarmFilter, AnomalyQuery, NewEvent, PageRequest, StorageError, StoredAlarm,
+    AggregateQuery, AlarmChange, AlarmFilter, AnomalyQuery, NewEvent, OutOfService, PageRequest, StorageError,
+    StoredAlarm, WellFilter,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use flowline_shared::alarms::{
-    Alarm, AlarmError, AlarmId, AlarmRuleKind, AlarmRuleSet, AlarmState, AlarmTransition, AlarmUpdate, LatestDay,
-    NewAlarm, PressureReading, RecentAnomaly, WellSnapshot, apply, evaluate,
+    Alarm, AlarmError, AlarmHealth, AlarmId, AlarmRuleKind, AlarmRuleSet, AlarmState, AlarmTransition, AlarmUpdate,
+    LatestDay, MAX_TEXT_CHARS, NewAlarm, PressureReading, RecentAnomaly, WellSnapshot, alarm_health, apply, evaluate,
+    evaluate_rule,
 };
 use flowline_shared::analytics::aggregation::{Field, Period};
 use flowline_shared::dto::events::EventKind;
 use flowline_shared::{FieldEntry, Tenant, TenantId, UserId, Well, WellId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 /// Attempts at recording a change that keeps racing another before giving up with `Conflict`.
 const ATTEMPTS: usize = 3;
 /// Days of daily aggregates the trailing average is taken over.
 const TRAILING_DAYS: u64 = 7;
+/// Wells read per page by the periodic evaluation.
+const WELLS_PER_PAGE: u32 = 1_000;
+/// The longest window of the alarm-health KPIs.
+pub const MAX_HEALTH_WINDOW: chrono::Duration = chrono::Duration::days(31);
 /// The most alarms one acknowledge-all touches.
 pub const MAX_ACKNOWLEDGE_ALL: u32 = 1_000;
 
@@ -41,6 +49,9 @@ pub enum AlarmServiceError {
     Storage(#[from] StorageError),
     #[error("no alarm {0} in this tenant")]
     UnknownAlarm(AlarmId),
+    /// The health window is empty, reversed or too long.
+    #[error("{0}")]
+    Window(String),
     /// The operation does not fit the alarm (already acknowledged, closed, …) or an input is bad (`field` names it).
     #[error(transparent)]
     Rejected(#[from] AlarmError),
@@ -119,6 +130,7 @@ impl AlarmService {
         let wells = self.deps.storage.wells_by_ids(tenant.id, &ids).await?;
         let trailing = self.trailing_averages(tenant, &wells, &newest).await?;
         let anomalies = self.recent_anomalies(tenant, &newest).await?;
+        let out_of_service = self.out_of_service_wells(tenant.id).await?;
         let snapshots: Vec<(WellId, WellSnapshot)> = wells
             .iter()
             .filter_map(|well| {
@@ -127,7 +139,7 @@ impl AlarmService {
                 let snapshot = WellSnapshot {
                     well_type: well.well_type,
                     status: well.status,
-                    out_of_service: false,
+                    out_of_service: out_of_service.contains(&well.id),
                     latest_reading_at: Some(entry.recorded_at),
                     latest_day: Some(LatestDay {
                         day,
@@ -198,6 +210,113 @@ impl AlarmService {
             match self.record(tenant, &changes).await {
                 Ok(()) => return Ok(report),
                 Err(StorageError::Conflict(_)) if attempt < ATTEMPTS => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// The time-driven part of the rules, for every well of the tenant: shelves that reached their `until` end
+    /// (journaled as `shelf_expired`), and the data-gap rule, which a well raises by *not* reporting, is evaluated
+    /// against each well's newest reading. Only transitions are recorded (the growing age of an open gap is not).
+    pub async fn run_periodic(&self, tenant: &Tenant) -> Result<EvaluationReport, AlarmServiceError> {
+        let mut report = self.expire_shelves(tenant.id).await?;
+        let gaps = self.evaluate_data_gaps(tenant).await?;
+        report.wells = gaps.wells;
+        report.raised += gaps.raised;
+        report.changed += gaps.changed;
+        Ok(report)
+    }
+
+    async fn expire_shelves(&self, tenant: TenantId) -> Result<EvaluationReport, AlarmServiceError> {
+        let now = self.deps.clock.now();
+        let open = self.deps.storage.open_alarms(tenant, None).await?;
+        let mut report = EvaluationReport::default();
+        for stored in open.iter().filter(|a| a.alarm.shelved.as_ref().is_some_and(|s| s.until <= now)) {
+            let update = stored.alarm.unshelve_if_expired(now);
+            let change = AlarmChange {
+                alarm: update.alarm,
+                read_revision: Some(stored.revision),
+                transitions: update.transitions,
+            };
+            match self.record(tenant, std::slice::from_ref(&change)).await {
+                Ok(()) => report.changed += 1,
+                // Someone unshelved or changed it meanwhile: the next pass sees the new state.
+                Err(StorageError::Conflict(_)) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(report)
+    }
+
+    async fn evaluate_data_gaps(&self, tenant: &Tenant) -> Result<EvaluationReport, AlarmServiceError> {
+        let rules = self.rules(tenant.id).await?;
+        let rule = rules.rule(AlarmRuleKind::DataGap);
+        let out_of_service = self.out_of_service_wells(tenant.id).await?;
+        let mut report = EvaluationReport::default();
+        let mut attempt = 0;
+        'retry: loop {
+            attempt += 1;
+            let now = self.deps.clock.now();
+            let open: HashMap<WellId, StoredAlarm> = self
+                .deps
+                .storage
+                .open_alarms(tenant.id, None)
+                .await?
+                .into_iter()
+                .filter(|a| a.alarm.rule == AlarmRuleKind::DataGap)
+                .map(|a| (a.alarm.well_id, a))
+                .collect();
+            let mut changes = Vec::new();
+            let mut offset = 0;
+            loop {
+                let page = PageRequest { limit: WELLS_PER_PAGE, offset };
+                let (wells, total) = self.deps.storage.list_wells(tenant.id, &WellFilter::default(), page).await?;
+                for row in &wells {
+                    let current = open.get(&row.well.id);
+                    // A disabled rule raises nothing; its open alarms stay until they return to normal.
+                    if !rule.enabled() && current.is_none() {
+                        continue;
+                    }
+                    let snapshot = WellSnapshot {
+                        well_type: row.well.well_type,
+                        status: row.well.status,
+                        out_of_service: out_of_service.contains(&row.well.id),
+                        latest_reading_at: row.latest.as_ref().map(|l| l.recorded_at),
+                        latest_day: None,
+                        tubing: None,
+                        trailing_avg_rate: None,
+                        recent_anomalies: Vec::new(),
+                    };
+                    let active = current.is_some_and(|c| c.alarm.state.is_active());
+                    let condition = evaluate_rule(&rules, AlarmRuleKind::DataGap, &snapshot, active, now);
+                    let new = NewAlarm {
+                        id: AlarmId(uuid::Uuid::now_v7()),
+                        tenant_id: tenant.id,
+                        well_id: row.well.id,
+                        rule: AlarmRuleKind::DataGap,
+                        priority: rule.priority(),
+                    };
+                    let Some(update) = apply(current.map(|c| &c.alarm), new, &condition, now)? else { continue };
+                    if update.transitions.is_empty() {
+                        continue;
+                    }
+                    changes.push(AlarmChange {
+                        alarm: update.alarm,
+                        read_revision: current.map(|c| c.revision),
+                        transitions: update.transitions,
+                    });
+                }
+                offset += wells.len() as u64;
+                report.wells = offset as usize;
+                if wells.is_empty() || offset >= total {
+                    break;
+                }
+            }
+            report.raised = changes.iter().filter(|c| c.read_revision.is_none()).count();
+            report.changed = changes.len() - report.raised;
+            match self.record(tenant.id, &changes).await {
+                Ok(()) => return Ok(report),
+                Err(StorageError::Conflict(_)) if attempt < ATTEMPTS => continue 'retry,
                 Err(e) => return Err(e.into()),
             }
         }
@@ -356,6 +475,61 @@ impl AlarmService {
         page: PageRequest,
     ) -> Result<(Vec<StoredAlarm>, u64), AlarmServiceError> {
         Ok(self.deps.storage.list_alarms(tenant, filter, page).await?)
+    }
+
+    /// The alarm-system health (EEMUA 191 / ISA-18.2 KPIs) over `[from, to)`: at most [`MAX_HEALTH_WINDOW`].
+    pub async fn health(
+        &self,
+        tenant: TenantId,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> Result<AlarmHealth, AlarmServiceError> {
+        if to - from > MAX_HEALTH_WINDOW {
+            return Err(AlarmServiceError::Window(format!(
+                "the window may span at most {} days",
+                MAX_HEALTH_WINDOW.num_days()
+            )));
+        }
+        let journal = self.deps.storage.alarm_journal(tenant, from, to).await?;
+        let open: Vec<Alarm> =
+            self.deps.storage.open_alarms(tenant, None).await?.into_iter().map(|a| a.alarm).collect();
+        alarm_health(&journal, &open, from, to).map_err(|e| AlarmServiceError::Window(e.to_string()))
+    }
+
+    /// The wells whose alarms are out of service.
+    pub async fn out_of_service_wells(&self, tenant: TenantId) -> Result<HashSet<WellId>, StorageError> {
+        Ok(self.deps.storage.alarms_out_of_service(tenant).await?.into_iter().map(|o| o.well_id).collect())
+    }
+
+    pub async fn out_of_service(&self, tenant: TenantId) -> Result<Vec<OutOfService>, AlarmServiceError> {
+        Ok(self.deps.storage.alarms_out_of_service(tenant).await?)
+    }
+
+    /// Takes a well's alarms out of service (ISA-18.2): its rules are no longer evaluated and its open alarms are
+    /// neither annunciated nor counted until it returns to service. A reason is required (up to 500 characters).
+    pub async fn take_out_of_service(
+        &self,
+        tenant: TenantId,
+        well: WellId,
+        by: UserId,
+        reason: &str,
+    ) -> Result<OutOfService, AlarmServiceError> {
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(AlarmError::ReasonRequired.into());
+        }
+        let len = reason.chars().count();
+        if len > MAX_TEXT_CHARS {
+            return Err(AlarmError::ReasonTooLong { len, max: MAX_TEXT_CHARS }.into());
+        }
+        let record = OutOfService { well_id: well, since: self.deps.clock.now(), by, reason: reason.to_owned() };
+        self.deps.storage.set_alarms_out_of_service(tenant, well, Some(&record)).await?;
+        Ok(record)
+    }
+
+    /// Returns a well's alarms to service; its rules are evaluated again at the next reading or periodic step.
+    pub async fn return_to_service(&self, tenant: TenantId, well: WellId) -> Result<(), AlarmServiceError> {
+        Ok(self.deps.storage.set_alarms_out_of_service(tenant, well, None).await?)
     }
 
     /// One alarm's journal: every transition, oldest first.

@@ -30,16 +30,24 @@ pub struct IngestService {
     deps: Deps,
     /// Evaluates the alarm rules on every stored batch (none in tools that only load history).
     alarms: Option<AlarmService>,
+    /// Invalidates the tenant's cached dashboard KPIs after every stored batch (none in tools that only load history).
+    kpis: Option<super::kpis::KpiCache>,
 }
 
 impl IngestService {
     pub fn new(deps: Deps) -> Self {
-        Self { deps, alarms: None }
+        Self { deps, alarms: None, kpis: None }
     }
 
     /// The same service, evaluating the alarm rules for the wells of every stored batch.
     pub fn with_alarms(self, alarms: AlarmService) -> Self {
         Self { alarms: Some(alarms), ..self }
+    }
+
+    /// The same service, invalidating the tenant's cached KPIs (and announcing `kpis_changed`) after every stored
+    /// batch.
+    pub fn with_kpis(self, kpis: super::kpis::KpiCache) -> Self {
+        Self { kpis: Some(kpis), ..self }
     }
 
     /// Validates the whole batch, then stores it atomically. All or nothing: one bad row rejects the batch with
@@ -55,6 +63,9 @@ impl IngestService {
         let outcome = self.deps.storage.insert_entries(tenant, &entries).await?;
         if outcome.inserted > 0 {
             self.evaluate_alarms(tenant, &entries).await;
+            if let Some(kpis) = &self.kpis {
+                kpis.invalidate(tenant).await;
+            }
         }
         Ok(IngestResponse { accepted: outcome.inserted, duplicates: outcome.duplicates })
     }

@@ -10,7 +10,7 @@ use crate::ports::{
     StoredTrend, TenantRepository, TrendFilter, TrendSort, UserCredentials, UserRepository, WellAnalytics, WellFilter,
     WellRepository, WellWithLatest,
 };
-use crate::ports::{AlarmChange, AlarmFilter, AlarmRepository, StoredAlarm};
+use crate::ports::{AlarmChange, AlarmFilter, AlarmRepository, OutOfService, StoredAlarm};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use flowline_shared::UserId;
@@ -276,6 +276,17 @@ impl AlarmRepository for FakeStorage {
     async fn alarm_history(&self, _tenant: TenantId, _id: AlarmId) -> StorageResult<Vec<AlarmTransition>> {
         unsupported()
     }
+    async fn alarms_out_of_service(&self, _tenant: TenantId) -> StorageResult<Vec<OutOfService>> {
+        unsupported()
+    }
+    async fn set_alarms_out_of_service(
+        &self,
+        _tenant: TenantId,
+        _well: WellId,
+        _record: Option<&OutOfService>,
+    ) -> StorageResult<()> {
+        unsupported()
+    }
 }
 
 #[async_trait]
@@ -430,6 +441,30 @@ impl crate::ports::MaintenanceRepository for FakeStorage {
         _t: TenantId,
         _wells: &[WellId],
     ) -> StorageResult<std::collections::HashMap<WellId, flowline_shared::dto::maintenance::MaintenanceItem>> {
+        unsupported()
+    }
+}
+
+#[async_trait]
+impl crate::ports::PriceRepository for FakeStorage {
+    async fn tenant_prices(
+        &self,
+        _t: TenantId,
+        _query: &crate::ports::TenantPriceQuery,
+    ) -> StorageResult<Vec<crate::ports::TenantPrice>> {
+        unsupported()
+    }
+    async fn put_prices(
+        &self,
+        _t: TenantId,
+        _points: &[flowline_shared::kpis::prices::PricePoint],
+        _heat_content: Option<flowline_shared::kpis::revenue::HeatContent>,
+        _by: &str,
+        _at: DateTime<Utc>,
+    ) -> StorageResult<()> {
+        unsupported()
+    }
+    async fn price_settings(&self, _t: TenantId) -> StorageResult<Option<crate::ports::PriceSettings>> {
         unsupported()
     }
 }

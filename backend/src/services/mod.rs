@@ -9,13 +9,16 @@ pub mod aggregation;
 pub mod alarms;
 pub mod analytics;
 pub mod auth;
+pub mod dashboard;
 pub mod events;
 pub mod import;
 pub mod ingest;
 pub mod job_runs;
+pub mod kpis;
 pub mod maintenance;
 #[cfg(test)]
 pub(crate) mod memory_storage;
+pub mod prices;
 pub mod scheduler;
 pub mod simulation;
 pub mod wells;

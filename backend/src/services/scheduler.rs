@@ -1,5 +1,6 @@
 //! The job loop's one step: the scheduled aggregation jobs (daily at 23:59, weekly on Monday 00:00, monthly on the
-//! 1st 00:00, each in the tenant's time zone), the dirty-period worker and the analytics pass.
+//! 1st 00:00, each in the tenant's time zone), the dirty-period worker, the analytics pass and, at most once a
+//! minute, the time-driven alarm rules (data gap, shelf expiry).
 //!
 //! [`Scheduler::run_once`] takes the instant to act at, so tests step it without sleeping; the server calls it
 //! every [`TICK`]. A job fires when its scheduled instant lies in `(previous step, this step]`; the first step
@@ -8,16 +9,21 @@
 
 use super::Deps;
 use super::aggregation::{AggregationService, months_touched};
+use super::alarms::AlarmService;
 use super::analytics::AnalyticsService;
 use crate::ports::{JobKind, StorageError};
 use chrono::{DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
 use flowline_shared::Tenant;
 use flowline_shared::analytics::aggregation::{first_of_month, local_midnight};
+use std::collections::HashMap;
 use std::sync::Mutex;
 
 /// How often the server steps the scheduler.
 pub const TICK: std::time::Duration = std::time::Duration::from_secs(15);
+/// The periodic alarm evaluation (data gap, shelf expiry) runs at most this often per tenant: the data-gap limits
+/// are hours, and it reads every well.
+pub const ALARM_PERIOD: chrono::Duration = chrono::Duration::seconds(60);
 /// The lease is held this long past each step, so a crashed instance's lease frees itself quickly.
 const LEASE: chrono::Duration = chrono::Duration::seconds(90);
 const LEASE_NAME: &str = "scheduler";
@@ -93,6 +99,8 @@ pub struct StepReport {
     pub ran: Vec<(String, JobKind)>,
     /// Wells whose analytics were recomputed.
     pub analysed_wells: u64,
+    /// Alarms raised or changed by the periodic evaluation.
+    pub alarm_changes: usize,
     /// Failures, already logged.
     pub failures: Vec<String>,
 }
@@ -106,6 +114,10 @@ pub struct Scheduler {
     /// `None`: every tenant.
     tenants: Option<Vec<flowline_shared::TenantId>>,
     previous_step: Mutex<Option<DateTime<Utc>>>,
+    /// The time-driven alarm rules (data gap, shelf expiry); `None` where alarms are not evaluated.
+    alarms: Option<AlarmService>,
+    /// When each tenant's periodic alarm evaluation last ran.
+    alarms_ran: Mutex<HashMap<flowline_shared::TenantId, DateTime<Utc>>>,
 }
 
 impl Scheduler {
@@ -119,7 +131,15 @@ impl Scheduler {
             lease: LEASE_NAME.to_owned(),
             tenants: None,
             previous_step: Mutex::new(None),
+            alarms: None,
+            alarms_ran: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same scheduler, also evaluating the time-driven alarm rules (at most every [`ALARM_PERIOD`]).
+    pub fn with_alarms(mut self, alarms: AlarmService) -> Self {
+        self.alarms = Some(alarms);
+        self
     }
 
     /// Limits the scheduler to some tenants under its own lease name (a shard of the tenants; also what lets
@@ -179,6 +199,24 @@ impl Scheduler {
             Ok(Some(r)) => report.analysed_wells += r.wells,
             Ok(None) => {}
             Err(e) => fail(format!("analytics pass failed: {e}"), report),
+        }
+        if let Some(alarms) = &self.alarms {
+            let due = self
+                .alarms_ran
+                .lock()
+                .map(|ran| ran.get(&tenant.id).is_none_or(|last| now - *last >= ALARM_PERIOD))
+                .unwrap_or(true);
+            if due {
+                match alarms.run_periodic(tenant).await {
+                    Ok(r) => {
+                        report.alarm_changes += r.raised + r.changed;
+                        if let Ok(mut ran) = self.alarms_ran.lock() {
+                            ran.insert(tenant.id, now);
+                        }
+                    }
+                    Err(e) => fail(format!("periodic alarm evaluation failed: {e}"), report),
+                }
+            }
         }
     }
 }

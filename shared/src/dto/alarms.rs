@@ -13,13 +13,37 @@ pub struct AlarmView {
     pub well_name: String,
     /// "Critical", "Warning" or "Info".
     pub priority_label: String,
+    /// The well's alarms are out of service.
+    pub out_of_service: bool,
+    /// Shown to operators now: open, not shelved, its well in service.
+    pub annunciated: bool,
 }
 
 impl AlarmView {
-    pub fn new(alarm: Alarm, well_name: String) -> Self {
+    /// The view at `now`.
+    pub fn new(alarm: Alarm, well_name: String, out_of_service: bool, now: DateTime<Utc>) -> Self {
         let priority_label = alarm.priority.label().to_owned();
-        Self { alarm, well_name, priority_label }
+        let annunciated = alarm.is_annunciated(out_of_service, now);
+        Self { alarm, well_name, priority_label, out_of_service, annunciated }
     }
+}
+
+/// `PUT /api/v1/wells/{id}/alarms-out-of-service`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OutOfServiceRequest {
+    /// Why (required, up to 500 characters).
+    pub reason: String,
+}
+
+/// A well whose alarms are out of service.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutOfServiceView {
+    pub well_id: uuid::Uuid,
+    pub since: DateTime<Utc>,
+    /// The user who took it out of service.
+    pub by: uuid::Uuid,
+    pub reason: String,
 }
 
 /// `POST /api/v1/alarms/{id}/acknowledge`.

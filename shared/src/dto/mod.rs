@@ -4,8 +4,10 @@
 
 pub mod alarms;
 pub mod analytics;
+pub mod dashboard;
 pub mod events;
 pub mod maintenance;
+pub mod prices;
 
 pub use analytics::*;
 

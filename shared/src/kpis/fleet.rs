@@ -94,11 +94,19 @@ pub struct DeferredKpi {
     pub kpi: Kpi,
     /// `"6:1"`.
     pub boe_basis: String,
-    /// Per active producer with data on the last day.
+    /// The wells that deferred production on the last day (downtime > 0), largest deferral first (unknown ones
+    /// last), at most [`TOP_DEFERRING_WELLS`]: the drill-down of the card, kept small for a 10,000-well fleet.
     pub wells: Vec<WellDeferral>,
+    /// Active producers with data on the last day.
+    pub producers_counted: usize,
+    /// Of those, the ones with downtime on the last day (all of them, `wells` lists the largest).
+    pub wells_deferring: usize,
     /// Wells down on the last day without a stable rate (their deferral is unknown and not in the sum).
     pub wells_without_stable_rate: Vec<WellId>,
 }
+
+/// The most wells the deferred-production card lists.
+pub const TOP_DEFERRING_WELLS: usize = 20;
 
 /// The dashboard's KPIs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -268,6 +276,16 @@ pub fn fleet_kpis(
     };
 
     let last_deferrals = last_day.map(|d| deferrals(&fleet, d, zone)).unwrap_or_default();
+    let producers_counted = last_deferrals.len();
+    let mut deferring: Vec<WellDeferral> =
+        last_deferrals.iter().filter(|w| w.downtime_fraction > 0.0).copied().collect();
+    let wells_deferring = deferring.len();
+    // Largest first; unknown deferrals (no stable rate) after the known ones; ties by well id.
+    deferring.sort_by(|a, b| {
+        let key = |w: &WellDeferral| w.deferred_boe.unwrap_or(f64::NEG_INFINITY);
+        key(b).total_cmp(&key(a)).then(a.well_id.cmp(&b.well_id))
+    });
+    deferring.truncate(TOP_DEFERRING_WELLS);
     let deferred_production = DeferredKpi {
         kpi: daily(KpiUnit::Boe, false, &|d| deferred_boe(&fleet, d, zone)),
         boe_basis: BOE_BASIS.to_string(),
@@ -276,7 +294,9 @@ pub fn fleet_kpis(
             .filter(|w| w.deferred_boe.is_none())
             .map(|w| w.well_id)
             .collect(),
-        wells: last_deferrals,
+        wells: deferring,
+        producers_counted,
+        wells_deferring,
     };
 
     Ok(FleetKpis {
@@ -534,12 +554,11 @@ mod tests {
         // B on 06-09: no downtime, deferred 0 (stable rate 10 + 1000/6 = 176.67 from 6 full days).
         // C is inactive: not a candidate.
         assert_eq!(p.kpi.value, Some(37.5));
-        assert_eq!(p.wells.len(), 2);
-        let a = p.wells.iter().find(|w| w.well_id == id(1)).unwrap();
+        // Two producers counted; only A deferred anything, so only A is listed.
+        assert_eq!((p.producers_counted, p.wells_deferring, p.wells.len()), (2, 1, 1));
+        let a = &p.wells[0];
+        assert_eq!(a.well_id, id(1));
         assert_eq!((a.stable_rate_boe_per_day, a.downtime_fraction, a.deferred_boe), (Some(150.0), 0.25, Some(37.5)));
-        let b = p.wells.iter().find(|w| w.well_id == id(2)).unwrap();
-        assert!(close(b.stable_rate_boe_per_day.unwrap(), 10.0 + 1000.0 / 6.0));
-        assert_eq!(b.deferred_boe, Some(0.0));
         assert_eq!(p.wells_without_stable_rate, vec![]);
         // 06-08: A full, B missing: 0.
         assert_eq!(p.kpi.previous, Some(0.0));
@@ -574,6 +593,23 @@ mod tests {
         assert_eq!(k.downtime.kpi.value, Some(25.0));
         assert_eq!(k.downtime.wells_counted, 1);
         assert_eq!(k.deferred_production.wells.len(), 1);
+    }
+
+    #[test]
+    fn the_deferral_list_is_capped_and_counts_every_deferring_well() {
+        // A fleet of 30 producers all half down lists 20 of them and counts 30.
+        let mut input = fleet();
+        let template = input.wells[0].clone();
+        input.wells = (0..30u128)
+            .map(|n| {
+                let mut w = template.clone();
+                w.well_id = id(100 + n);
+                w
+            })
+            .collect();
+        let k = kpis(&input);
+        assert_eq!(k.deferred_production.wells_deferring, 30);
+        assert_eq!(k.deferred_production.wells.len(), TOP_DEFERRING_WELLS);
     }
 
     #[test]

@@ -5,8 +5,8 @@ use super::PostgresStorage;
 use super::events::append_in;
 use super::rows::{self, classify, truncate_ms, unavailable};
 use crate::ports::{
-    AlarmChange, AlarmFilter, AlarmRepository, NewEvent, PageRequest, StorageError, StorageResult, StoredAlarm,
-    StoredEvent,
+    AlarmChange, AlarmFilter, AlarmRepository, NewEvent, OutOfService, PageRequest, StorageError, StorageResult,
+    StoredAlarm, StoredEvent,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -266,5 +266,58 @@ impl AlarmRepository for PostgresStorage {
             .iter()
             .map(|r| from_json(rows::get(r, 0)?, "journal record"))
             .collect()
+    }
+
+    async fn alarms_out_of_service(&self, tenant: TenantId) -> StorageResult<Vec<OutOfService>> {
+        let client = self.client().await?;
+        client
+            .query(
+                "SELECT well_id, since, by_user, reason FROM alarm_out_of_service WHERE tenant_id = $1 ORDER BY since",
+                &[&tenant.0],
+            )
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(|r| {
+                Ok(OutOfService {
+                    well_id: WellId(rows::get(r, 0)?),
+                    since: rows::get(r, 1)?,
+                    by: UserId(rows::get(r, 2)?),
+                    reason: rows::get(r, 3)?,
+                })
+            })
+            .collect()
+    }
+
+    async fn set_alarms_out_of_service(
+        &self,
+        tenant: TenantId,
+        well: WellId,
+        record: Option<&OutOfService>,
+    ) -> StorageResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await.map_err(unavailable)?;
+        rows::ensure_wells_of_tenant(&tx, tenant, std::iter::once(well)).await?;
+        match record {
+            Some(r) => {
+                let since = truncate_ms(r.since);
+                tx.execute(
+                    "INSERT INTO alarm_out_of_service (tenant_id, well_id, since, by_user, reason) \
+                     VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, well_id) DO UPDATE SET \
+                     since = EXCLUDED.since, by_user = EXCLUDED.by_user, reason = EXCLUDED.reason",
+                    &[&tenant.0, &well.0, &since, &r.by.0, &r.reason],
+                )
+                .await
+            }
+            None => {
+                tx.execute(
+                    "DELETE FROM alarm_out_of_service WHERE tenant_id = $1 AND well_id = $2",
+                    &[&tenant.0, &well.0],
+                )
+                .await
+            }
+        }
+        .map_err(unavailable)?;
+        tx.commit().await.map_err(unavailable)
     }
 }

@@ -22,6 +22,8 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     (7, "events", include_str!("../../../../migrations/postgres/0007_events.sql")),
     (8, "maintenance", include_str!("../../../../migrations/postgres/0008_maintenance.sql")),
     (9, "alarms", include_str!("../../../../migrations/postgres/0009_alarms.sql")),
+    (10, "prices", include_str!("../../../../migrations/postgres/0010_prices.sql")),
+    (11, "alarm_out_of_service", include_str!("../../../../migrations/postgres/0011_alarm_out_of_service.sql")),
 ];
 /// Arbitrary constant naming Flowline's migration lock.
 const MIGRATION_LOCK: i64 = 0x466c_6f77_6c69_6e65;

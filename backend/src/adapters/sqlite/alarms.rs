@@ -3,10 +3,10 @@
 
 use super::SqliteStorage;
 use super::events::append_in;
-use super::rows::{classify, ms, unavailable};
+use super::rows::{classify, instant, ms, unavailable};
 use crate::ports::{
-    AlarmChange, AlarmFilter, AlarmRepository, NewEvent, PageRequest, StorageError, StorageResult, StoredAlarm,
-    StoredEvent,
+    AlarmChange, AlarmFilter, AlarmRepository, NewEvent, OutOfService, PageRequest, StorageError, StorageResult,
+    StoredAlarm, StoredEvent,
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -269,6 +269,65 @@ impl AlarmRepository for SqliteStorage {
                 .map_err(unavailable)?;
             let rows = stmt.query_map(params![tenant.0, id.0], |row| json_column(row, 0)).map_err(unavailable)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn alarms_out_of_service(&self, tenant: TenantId) -> StorageResult<Vec<OutOfService>> {
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT well_id, since, by_user, reason FROM alarm_out_of_service WHERE tenant_id = ?1 ORDER BY since",
+                )
+                .map_err(unavailable)?;
+            let rows = stmt
+                .query_map(params![tenant.0], |row| {
+                    Ok(OutOfService {
+                        well_id: WellId(row.get(0)?),
+                        since: instant(row, 1)?,
+                        by: UserId(row.get(2)?),
+                        reason: row.get(3)?,
+                    })
+                })
+                .map_err(unavailable)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn set_alarms_out_of_service(
+        &self,
+        tenant: TenantId,
+        well: WellId,
+        record: Option<&OutOfService>,
+    ) -> StorageResult<()> {
+        let record = record.cloned();
+        self.write(move |conn| {
+            let tx = conn.transaction().map_err(unavailable)?;
+            let known: bool = tx
+                .query_row(
+                    "SELECT EXISTS (SELECT 1 FROM wells WHERE tenant_id = ?1 AND id = ?2)",
+                    params![tenant.0, well.0],
+                    |r| r.get(0),
+                )
+                .map_err(unavailable)?;
+            if !known {
+                return Err(StorageError::NotFound(format!("well {} in this tenant", well.0)));
+            }
+            match record {
+                Some(r) => tx.execute(
+                    "INSERT INTO alarm_out_of_service (tenant_id, well_id, since, by_user, reason) \
+                     VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (tenant_id, well_id) DO UPDATE SET \
+                     since = excluded.since, by_user = excluded.by_user, reason = excluded.reason",
+                    params![tenant.0, well.0, ms(r.since), r.by.0, r.reason],
+                ),
+                None => tx.execute(
+                    "DELETE FROM alarm_out_of_service WHERE tenant_id = ?1 AND well_id = ?2",
+                    params![tenant.0, well.0],
+                ),
+            }
+            .map_err(unavailable)?;
+            tx.commit().map_err(unavailable)
         })
         .await
     }

@@ -12,6 +12,8 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (5, "events", include_str!("../../../../migrations/sqlite/0005_events.sql")),
     (6, "maintenance", include_str!("../../../../migrations/sqlite/0006_maintenance.sql")),
     (7, "alarms", include_str!("../../../../migrations/sqlite/0007_alarms.sql")),
+    (8, "prices", include_str!("../../../../migrations/sqlite/0008_prices.sql")),
+    (9, "alarm_out_of_service", include_str!("../../../../migrations/sqlite/0009_alarm_out_of_service.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StorageResult<usize> {

@@ -9,6 +9,7 @@ mod entries;
 mod events;
 mod maintenance;
 mod migrations;
+mod prices;
 mod rows;
 mod tenants;
 mod wells;

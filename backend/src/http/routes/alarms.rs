@@ -4,16 +4,19 @@
 
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, Caller, QueryParams};
+use crate::http::routes::wells::parse_well_id;
 use crate::http::state::AppState;
-use crate::ports::{AlarmFilter, PageRequest, StoredAlarm};
+use crate::ports::{AlarmFilter, OutOfService, PageRequest, StoredAlarm};
 use crate::services::alarms::AlarmServiceError;
 use axum::Json;
 use axum::extract::{Path, State};
+use axum::http::StatusCode;
 use chrono::{DateTime, Utc};
-use flowline_shared::alarms::{Alarm, AlarmId, AlarmPriority, AlarmRuleSet, AlarmState, AlarmTransition};
+use flowline_shared::alarms::{Alarm, AlarmHealth, AlarmId, AlarmPriority, AlarmRuleSet, AlarmState, AlarmTransition};
 use flowline_shared::dto::Page;
 use flowline_shared::dto::alarms::{
-    AcknowledgeAllRequest, AcknowledgeAllResponse, AcknowledgeRequest, AlarmView, ShelveRequest,
+    AcknowledgeAllRequest, AcknowledgeAllResponse, AcknowledgeRequest, AlarmView, OutOfServiceRequest,
+    OutOfServiceView, ShelveRequest,
 };
 use flowline_shared::{TenantId, WellId};
 use std::collections::HashMap;
@@ -25,6 +28,7 @@ impl From<AlarmServiceError> for ApiError {
         match e {
             AlarmServiceError::Storage(s) => s.into(),
             AlarmServiceError::UnknownAlarm(id) => ApiError::not_found(format!("no alarm {} in this tenant", id.0)),
+            AlarmServiceError::Window(message) => ApiError::bad_parameter("from", message),
             AlarmServiceError::Rejected(rejected) => match rejected.field() {
                 Some(field) => ApiError::bad_parameter(field, rejected.to_string()),
                 None => ApiError::conflict(rejected.to_string()),
@@ -51,11 +55,14 @@ async fn views(state: &AppState, tenant: TenantId, alarms: Vec<Alarm>) -> Result
     ids.dedup();
     let names: HashMap<WellId, String> =
         state.storage.wells_by_ids(tenant, &ids).await?.into_iter().map(|w| (w.id, w.name)).collect();
+    let out_of_service = state.alarms.out_of_service_wells(tenant).await?;
+    let now = state.clock.now();
     Ok(alarms
         .into_iter()
         .map(|a| {
             let name = names.get(&a.well_id).cloned().unwrap_or_default();
-            AlarmView::new(a, name)
+            let oos = out_of_service.contains(&a.well_id);
+            AlarmView::new(a, name, oos, now)
         })
         .collect())
 }
@@ -170,6 +177,55 @@ pub async fn unshelve(
     let tenant = caller.0.tenant_id;
     let alarm = state.alarms.unshelve(tenant, parse_alarm_id(&id)?, caller.0.user_id).await?;
     view(&state, tenant, alarm).await
+}
+
+/// `GET /api/v1/alarms/health?from=&to=`: the alarm-system KPIs over a window (default: the last 24 hours).
+pub async fn health(
+    State(state): State<AppState>,
+    caller: Caller,
+    q: QueryParams,
+) -> Result<Json<AlarmHealth>, ApiError> {
+    q.allow_only(&["from", "to"])?;
+    let to = q.instant("to")?.unwrap_or_else(|| state.clock.now());
+    let from = q.instant("from")?.unwrap_or(to - chrono::Duration::hours(24));
+    Ok(Json(state.alarms.health(caller.0.tenant_id, from, to).await?))
+}
+
+fn out_of_service_view(o: OutOfService) -> OutOfServiceView {
+    OutOfServiceView { well_id: o.well_id.0, since: o.since, by: o.by.0, reason: o.reason }
+}
+
+/// `GET /api/v1/alarms/out-of-service`: the wells whose alarms are out of service.
+pub async fn out_of_service(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<Vec<OutOfServiceView>>, ApiError> {
+    let found = state.alarms.out_of_service(caller.0.tenant_id).await?;
+    Ok(Json(found.into_iter().map(out_of_service_view).collect()))
+}
+
+/// `PUT /api/v1/wells/{id}/alarms-out-of-service` with `{ "reason" }`.
+pub async fn take_out_of_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<OutOfServiceRequest>,
+) -> Result<Json<OutOfServiceView>, ApiError> {
+    caller.require_writer()?;
+    let well = parse_well_id(&id)?;
+    let record = state.alarms.take_out_of_service(caller.0.tenant_id, well, caller.0.user_id, &request.reason).await?;
+    Ok(Json(out_of_service_view(record)))
+}
+
+/// `DELETE /api/v1/wells/{id}/alarms-out-of-service`: back in service (204).
+pub async fn return_to_service(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    caller.require_writer()?;
+    state.alarms.return_to_service(caller.0.tenant_id, parse_well_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/alarm-rules`: the tenant's rules (the defaults until an admin saves some).
