@@ -54,6 +54,11 @@ pub fn build_state_with_bus(
             alarms.clone(),
             crate::services::maintenance::MaintenanceService::new(deps.clone()),
         ),
+        export: crate::services::export::ExportService::new(
+            deps.clone(),
+            crate::services::kpis::KpiService::new(deps.clone(), prices.clone(), kpi_cache.clone()),
+            alarms.clone(),
+        ),
         events,
         alarms,
         maintenance: crate::services::maintenance::MaintenanceService::new(deps.clone()),

@@ -23,6 +23,11 @@ pub struct Config {
     /// `redis://…`: fan events out through Redis pub/sub so that several instances serve the same tenants. Without
     /// it, events reach the WebSocket clients of this instance only.
     pub redis_url: Option<String>,
+    /// The company name printed on the dashboard export (`FLOWLINE_COMPANY_NAME`).
+    pub company_name: String,
+    /// A PNG file printed as the logo of the dashboard export (`FLOWLINE_COMPANY_LOGO`); `serve` reads it once at
+    /// start-up and refuses to start when it cannot be read or decoded.
+    pub company_logo: Option<PathBuf>,
 }
 
 /// The TOML file's shape: every key optional, unknown keys rejected.
@@ -37,6 +42,8 @@ struct FileLayer {
     max_body_bytes: Option<usize>,
     log: Option<String>,
     redis_url: Option<String>,
+    company_name: Option<String>,
+    company_logo: Option<PathBuf>,
 }
 
 /// The folder for the default SQLite database (`~/.local/share/flowline` on Linux).
@@ -57,6 +64,8 @@ impl Default for Config {
             max_body_bytes: 32 * 1024 * 1024,
             log: "info".into(),
             redis_url: None,
+            company_name: crate::services::export::DEFAULT_COMPANY.into(),
+            company_logo: None,
         }
     }
 }
@@ -91,6 +100,8 @@ impl Config {
                 .transpose()?,
             log: parse_env("FLOWLINE_LOG")?,
             redis_url: parse_env("FLOWLINE_REDIS_URL")?,
+            company_name: parse_env("FLOWLINE_COMPANY_NAME")?,
+            company_logo: parse_env("FLOWLINE_COMPANY_LOGO")?.map(PathBuf::from),
         };
         config.apply(layer)?;
         Ok(config)
@@ -126,6 +137,16 @@ impl Config {
                 bail!("redis_url must start with redis:// or rediss://, got {v:?}");
             }
             self.redis_url = Some(v);
+        }
+        if let Some(v) = layer.company_name {
+            let name = v.trim();
+            if name.is_empty() || name.chars().count() > 200 {
+                bail!("company_name must be 1 to 200 characters, got {v:?}");
+            }
+            self.company_name = name.to_owned();
+        }
+        if let Some(v) = layer.company_logo {
+            self.company_logo = Some(v);
         }
         Ok(())
     }
@@ -165,5 +186,24 @@ mod tests {
         let c = Config::load_from(None, |_| None).unwrap();
         assert!(c.database_url.starts_with("sqlite:"));
         assert!(!c.demo);
+        assert!(Config::load_from(None, |k| (k == "FLOWLINE_COMPANY_NAME").then(|| "   ".into())).is_err());
+    }
+
+    #[test]
+    fn company_name_and_logo_are_layered_like_the_rest() {
+        let c = Config::load_from(None, |_| None).unwrap();
+        assert_eq!((c.company_name.as_str(), c.company_logo.as_deref()), ("Flowline", None));
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("flowline.toml");
+        std::fs::write(&file, "company_name = \"File Co\"\ncompany_logo = \"/srv/file-logo.png\"\n").unwrap();
+        let from_file = Config::load_from(Some(&file), |_| None).unwrap();
+        assert_eq!(from_file.company_name, "File Co");
+        assert_eq!(from_file.company_logo.as_deref(), Some(Path::new("/srv/file-logo.png")));
+        let env: HashMap<&str, &str> =
+            [("FLOWLINE_COMPANY_NAME", " Permian Operating LLC "), ("FLOWLINE_COMPANY_LOGO", "/etc/flowline/logo.png")]
+                .into();
+        let c = Config::load_from(Some(&file), |k| env.get(k).map(|v| (*v).to_owned())).unwrap();
+        assert_eq!(c.company_name, "Permian Operating LLC");
+        assert_eq!(c.company_logo.as_deref(), Some(Path::new("/etc/flowline/logo.png")));
     }
 }

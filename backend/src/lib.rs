@@ -10,6 +10,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod embedded;
+pub mod etag;
 pub mod http;
 pub mod ports;
 pub mod services;

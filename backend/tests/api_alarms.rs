@@ -201,6 +201,11 @@ async fn operators_act_on_alarms_viewers_read_and_other_tenants_see_nothing() {
     assert_eq!(post(&app, &ops, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await.status(), StatusCode::OK);
     let res = post(&app, &ops, &format!("/api/v1/alarms/{id}/acknowledge"), json!({})).await;
     expect_error(res, StatusCode::CONFLICT, "conflict").await;
+    // A filter on an acknowledged state selects nothing to acknowledge.
+    let res =
+        post(&app, &ops, "/api/v1/alarms/acknowledge", json!({ "filter": { "state": "active_acknowledged" } })).await;
+    assert_eq!(res.json::<Value>().await.unwrap()["acknowledged"], 0);
+    assert_eq!(alarms(&app, &ops, "?state=active_unacknowledged").await["total"], 1);
     let res = post(
         &app,
         &ops,
@@ -400,4 +405,22 @@ async fn a_well_out_of_service_raises_nothing_and_its_alarms_are_not_annunciated
     expect_error(res, StatusCode::NOT_FOUND, "not_found").await;
     let listed: Value = get(&app, &ops, "/api/v1/alarms/out-of-service").await.json().await.unwrap();
     assert!(listed.as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_late_or_historical_reading_neither_raises_nor_clears() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let well = a_well(&app, &ops, "Late 1").await;
+    reading(&app, &ops, &well, 120.0, 300.0).await;
+    // A reading from yesterday with no production arrives late: history, not the well's present.
+    let yesterday = app.clock.now_rfc3339_plus(Duration::days(-1));
+    let body = json!({ "entries": [{ "id": Uuid::now_v7(), "well_id": well, "recorded_at": yesterday, "oil_bbl": 0.0,
+                                     "gas_mcf": 0.0, "water_bbl": 0.0, "hours_on": 24 }] });
+    let res = app.http.post(app.url("/api/v1/field-entries")).bearer_auth(&ops).json(&body).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert_eq!(alarms(&app, &ops, "").await["total"], 0);
+    // The present says it is down: raised.
+    reading(&app, &ops, &well, 0.0, 0.0).await;
+    assert_eq!(alarms(&app, &ops, "").await["total"], 1);
 }

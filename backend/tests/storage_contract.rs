@@ -224,6 +224,20 @@ async fn entries_are_idempotent_ordered_and_windowed(s: S) {
     assert_eq!(window[0].recorded_at, Utc.with_ymd_and_hms(2024, 1, 4, 12, 0, 0).unwrap());
 }
 
+async fn latest_reading_times_are_per_well_and_tenant(s: S) {
+    let t = common::tenant(&s).await;
+    let (w1, w2, w3) =
+        (well(&s, t.id, "R-1", None).await, well(&s, t.id, "R-2", None).await, well(&s, t.id, "R-3", None).await);
+    let batch: Vec<FieldEntry> = [(w1.id, 3), (w1.id, 7), (w2.id, 1)].iter().map(|&(w, d)| entry(w, d, 10.0)).collect();
+    s.insert_entries(t.id, &batch).await.unwrap();
+    let latest = s.latest_reading_times(t.id, &[w1.id, w2.id, w3.id]).await.unwrap();
+    assert_eq!(latest.len(), 2, "a well without entries is left out");
+    assert_eq!(latest[&w1.id], batch[1].recorded_at);
+    assert_eq!(latest[&w2.id], batch[2].recorded_at);
+    let other = common::tenant(&s).await;
+    assert!(s.latest_reading_times(other.id, &[w1.id]).await.unwrap().is_empty(), "another tenant sees nothing");
+}
+
 async fn settling_a_bulk_load_changes_no_data(s: S) {
     let t = common::tenant(&s).await;
     let w = well(&s, t.id, "W", None).await;
@@ -1518,6 +1532,7 @@ contract!(
     list_shows_the_latest_reading,
     entries_are_idempotent_ordered_and_windowed,
     settling_a_bulk_load_changes_no_data,
+    latest_reading_times_are_per_well_and_tenant,
     entries_never_cross_tenants,
     corrections_and_optional_fields_round_trip,
     aggregates_are_replaced_whole_and_read_back,

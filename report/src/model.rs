@@ -106,7 +106,7 @@ pub struct KpiCard {
 }
 
 /// Alarm priority. Printed as a word and a shape, coloured (critical red, high amber, low blue).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlarmPriority {
     Critical,

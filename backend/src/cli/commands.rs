@@ -239,16 +239,32 @@ pub fn jwt_secret(config: &Config) -> anyhow::Result<Vec<u8>> {
     }
 }
 
+/// The dashboard export's company name and logo: the logo file (if configured) is read here, once, and must decode
+/// (an unreadable or undecodable file stops the start, naming the path).
+pub fn branding(config: &Config) -> anyhow::Result<crate::services::export::Branding> {
+    let logo = match &config.company_logo {
+        Some(path) => {
+            Some(std::fs::read(path).with_context(|| format!("reading the company logo {}", path.display()))?)
+        }
+        None => None,
+    };
+    let shown = config.company_logo.as_ref().map(|p| p.display().to_string()).unwrap_or_default();
+    crate::services::export::Branding::new(config.company_name.clone(), logo)
+        .with_context(|| format!("the company logo {shown} is not a PNG image the export can print"))
+}
+
 async fn serve(config: Config) -> anyhow::Result<()> {
     let secret = jwt_secret(&config)?;
+    let branding = branding(&config)?;
     let storage = open(&config, StorageProfile::Server).await?;
     let bus: Arc<dyn EventBus> = match &config.redis_url {
         Some(url) => Arc::new(RedisEventBus::connect(url).await.context("connecting to Redis for events")?),
         None => Arc::new(LocalEventBus::default()),
     };
     let ttl = chrono::Duration::hours(config.token_ttl_hours);
-    let state = build_state_with_bus(Arc::clone(&storage), Arc::new(SystemClock), &secret, ttl, bus)
+    let mut state = build_state_with_bus(Arc::clone(&storage), Arc::new(SystemClock), &secret, ttl, bus)
         .context("building the services")?;
+    state.export = state.export.with_branding(branding);
     let jobs = spawn_job_loop(deps(storage), state.alarms.clone(), TICK);
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
@@ -274,5 +290,38 @@ mod tests {
         let strong = "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a6978";
         assert_eq!(jwt_secret(&Config { jwt_secret: Some(strong.into()), ..base.clone() }).unwrap(), strong.as_bytes());
         assert_eq!(jwt_secret(&Config { demo: true, ..base }).unwrap().len(), 32);
+    }
+
+    /// A 4 x 2 grey PNG.
+    fn tiny_png() -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, 4, 2);
+        encoder.set_color(png::ColorType::Grayscale);
+        encoder.set_depth(png::BitDepth::Eight);
+        encoder.write_header().unwrap().write_image_data(&[128; 8]).unwrap();
+        out
+    }
+
+    #[test]
+    fn branding_from_config_reads_the_logo_and_refuses_bad_files_naming_them() {
+        let base = Config::default();
+        let plain = branding(&base).unwrap();
+        assert_eq!((plain.company(), plain.has_logo()), ("Flowline", false));
+
+        let dir = tempfile::tempdir().unwrap();
+        let good = dir.path().join("logo.png");
+        std::fs::write(&good, tiny_png()).unwrap();
+        let config = Config { company_name: "Permian Operating LLC".into(), company_logo: Some(good), ..base.clone() };
+        let b = branding(&config).unwrap();
+        assert_eq!((b.company(), b.has_logo()), ("Permian Operating LLC", true));
+
+        let missing = dir.path().join("missing.png");
+        let e = branding(&Config { company_logo: Some(missing.clone()), ..base.clone() }).unwrap_err();
+        assert!(format!("{e:#}").contains(&missing.display().to_string()), "{e:#}");
+
+        let garbage = dir.path().join("garbage.png");
+        std::fs::write(&garbage, b"not a png at all").unwrap();
+        let e = branding(&Config { company_logo: Some(garbage.clone()), ..base }).unwrap_err();
+        assert!(format!("{e:#}").contains(&garbage.display().to_string()), "{e:#}");
     }
 }

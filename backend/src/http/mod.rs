@@ -40,6 +40,7 @@ pub fn router(state: AppState, max_body_bytes: usize) -> Router {
             get(routes::maintenance::get).patch(routes::maintenance::update).delete(routes::maintenance::delete),
         )
         .route("/dashboard/kpis", get(routes::kpis::kpis))
+        .route("/dashboard/export", post(routes::export::export))
         .route("/prices", get(routes::prices::list).put(routes::prices::put))
         .route("/admin/backfill", post(routes::admin::backfill))
         .route("/admin/jobs", get(routes::admin::jobs))

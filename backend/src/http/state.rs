@@ -33,6 +33,8 @@ pub struct AppState {
     pub prices: crate::services::prices::PriceService,
     /// The dashboard's map and well detail (composes analytics, alarms and maintenance).
     pub dashboard: crate::services::dashboard::DashboardService,
+    /// The dashboard export (PDF, CSV) with the configured company name and logo.
+    pub export: crate::services::export::ExportService,
     /// Timings of the event stream's WebSocket connections.
     pub stream_settings: crate::ws::StreamSettings,
     /// Tenants with a backfill started by `POST /api/v1/admin/backfill` still running (in this process).

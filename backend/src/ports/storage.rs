@@ -16,7 +16,7 @@ use flowline_shared::dto::LatestReading;
 use flowline_shared::{
     FieldEntry, NewWell, Role, Tenant, TenantId, TenantSlug, User, Username, Well, WellId, WellStatus, WellType,
 };
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StorageError {
@@ -163,6 +163,12 @@ pub trait EntryRepository: Send + Sync {
     async fn entry_span(&self, tenant: TenantId) -> StorageResult<Option<(DateTime<Utc>, DateTime<Utc>)>>;
     /// Total entries of a tenant (monitoring and tests).
     async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64>;
+    /// The newest `recorded_at` of each of `wells` (of this tenant) that has entries; one index seek per well.
+    async fn latest_reading_times(
+        &self,
+        tenant: TenantId,
+        wells: &[WellId],
+    ) -> StorageResult<HashMap<WellId, DateTime<Utc>>>;
     /// After a bulk load of entries (the simulator's history): brings the engine's bookkeeping of the entry table up
     /// to date now rather than whenever background maintenance gets to it, so that the next reads (a backfill) can
     /// be index-only. Costs about one pass over the new rows; changes no data. `Unavailable` on failure.

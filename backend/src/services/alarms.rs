@@ -3,7 +3,7 @@
 //! `flowline_shared::alarms`; this service feeds them and records what they decide.
 //!
 //! - **Evaluation on ingest** ([`AlarmService::evaluate_readings`]): each well's newest reading in a batch is its
-//!   current state (readings carry per-day rates, so the newest one is the current rate); the trailing 7-day average
+//!   current state, if it is also the newest stored (a late reading or a historical import is history) (readings carry per-day rates, so the newest one is the current rate); the trailing 7-day average
 //!   of the primary product comes from the stored daily aggregates of the 7 local days before that reading's day;
 //!   recent anomalies from the analytics. One open alarm per (well, rule): a returning condition re-raises it.
 //! - **Recording**: alarm changes, their journal records and the stream events announcing them (`alert_created` for
@@ -19,7 +19,7 @@ use super::analytics::primary_field;
 use super::events::EventService;
 use crate::ports::{
     AggregateQuery, AlarmChange, AlarmFilter, AnomalyQuery, NewEvent, OutOfService, PageRequest, StorageError,
-    StoredAlarm, WellFilter,
+    StoredAlarm, WellFilter, WellWithLatest,
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use flowline_shared::alarms::{
@@ -125,6 +125,12 @@ impl AlarmService {
                 *slot = entry;
             }
         }
+        // Only a batch that brought a well's newest reading says anything about its present: a late reading or a
+        // historical import is history (it neither raises nor clears anything).
+        let mut batch_wells: Vec<WellId> = newest.keys().copied().collect();
+        batch_wells.sort_unstable();
+        let stored = self.deps.storage.latest_reading_times(tenant.id, &batch_wells).await?;
+        newest.retain(|well, entry| stored.get(well).is_none_or(|latest| entry.recorded_at >= *latest));
         let mut ids: Vec<WellId> = newest.keys().copied().collect();
         ids.sort_unstable();
         let wells = self.deps.storage.wells_by_ids(tenant.id, &ids).await?;
@@ -250,76 +256,94 @@ impl AlarmService {
 
     async fn evaluate_data_gaps(&self, tenant: &Tenant) -> Result<EvaluationReport, AlarmServiceError> {
         let rules = self.rules(tenant.id).await?;
-        let rule = rules.rule(AlarmRuleKind::DataGap);
         let out_of_service = self.out_of_service_wells(tenant.id).await?;
         let mut report = EvaluationReport::default();
-        let mut attempt = 0;
-        'retry: loop {
-            attempt += 1;
-            let now = self.deps.clock.now();
-            let open: HashMap<WellId, StoredAlarm> = self
-                .deps
-                .storage
-                .open_alarms(tenant.id, None)
-                .await?
-                .into_iter()
-                .filter(|a| a.alarm.rule == AlarmRuleKind::DataGap)
-                .map(|a| (a.alarm.well_id, a))
-                .collect();
-            let mut changes = Vec::new();
-            let mut offset = 0;
+        let mut offset = 0;
+        loop {
+            let page = PageRequest { limit: WELLS_PER_PAGE, offset };
+            let (wells, total) = self.deps.storage.list_wells(tenant.id, &WellFilter::default(), page).await?;
+            // One transaction per page, retried on its own: a change racing one well does not redo the fleet.
+            let mut attempt = 0;
             loop {
-                let page = PageRequest { limit: WELLS_PER_PAGE, offset };
-                let (wells, total) = self.deps.storage.list_wells(tenant.id, &WellFilter::default(), page).await?;
-                for row in &wells {
-                    let current = open.get(&row.well.id);
-                    // A disabled rule raises nothing; its open alarms stay until they return to normal.
-                    if !rule.enabled() && current.is_none() {
-                        continue;
+                attempt += 1;
+                match self.data_gaps_of(tenant.id, &rules, &out_of_service, &wells).await {
+                    Ok((raised, changed)) => {
+                        report.raised += raised;
+                        report.changed += changed;
+                        break;
                     }
-                    let snapshot = WellSnapshot {
-                        well_type: row.well.well_type,
-                        status: row.well.status,
-                        out_of_service: out_of_service.contains(&row.well.id),
-                        latest_reading_at: row.latest.as_ref().map(|l| l.recorded_at),
-                        latest_day: None,
-                        tubing: None,
-                        trailing_avg_rate: None,
-                        recent_anomalies: Vec::new(),
-                    };
-                    let active = current.is_some_and(|c| c.alarm.state.is_active());
-                    let condition = evaluate_rule(&rules, AlarmRuleKind::DataGap, &snapshot, active, now);
-                    let new = NewAlarm {
-                        id: AlarmId(uuid::Uuid::now_v7()),
-                        tenant_id: tenant.id,
-                        well_id: row.well.id,
-                        rule: AlarmRuleKind::DataGap,
-                        priority: rule.priority(),
-                    };
-                    let Some(update) = apply(current.map(|c| &c.alarm), new, &condition, now)? else { continue };
-                    if update.transitions.is_empty() {
-                        continue;
-                    }
-                    changes.push(AlarmChange {
-                        alarm: update.alarm,
-                        read_revision: current.map(|c| c.revision),
-                        transitions: update.transitions,
-                    });
-                }
-                offset += wells.len() as u64;
-                report.wells = offset as usize;
-                if wells.is_empty() || offset >= total {
-                    break;
+                    Err(AlarmServiceError::Storage(StorageError::Conflict(_))) if attempt < ATTEMPTS => continue,
+                    Err(e) => return Err(e),
                 }
             }
-            report.raised = changes.iter().filter(|c| c.read_revision.is_none()).count();
-            report.changed = changes.len() - report.raised;
-            match self.record(tenant.id, &changes).await {
-                Ok(()) => return Ok(report),
-                Err(StorageError::Conflict(_)) if attempt < ATTEMPTS => continue 'retry,
-                Err(e) => return Err(e.into()),
+            offset += wells.len() as u64;
+            report.wells = offset as usize;
+            if wells.is_empty() || offset >= total {
+                return Ok(report);
             }
         }
+    }
+
+    /// The data-gap rule for one page of wells against their open gap alarms; records the transitions. Returns how
+    /// many alarms were raised and changed.
+    async fn data_gaps_of(
+        &self,
+        tenant: TenantId,
+        rules: &AlarmRuleSet,
+        out_of_service: &HashSet<WellId>,
+        wells: &[WellWithLatest],
+    ) -> Result<(usize, usize), AlarmServiceError> {
+        let rule = rules.rule(AlarmRuleKind::DataGap);
+        let now = self.deps.clock.now();
+        let ids: Vec<WellId> = wells.iter().map(|w| w.well.id).collect();
+        let open: HashMap<WellId, StoredAlarm> = self
+            .deps
+            .storage
+            .open_alarms(tenant, Some(&ids))
+            .await?
+            .into_iter()
+            .filter(|a| a.alarm.rule == AlarmRuleKind::DataGap)
+            .map(|a| (a.alarm.well_id, a))
+            .collect();
+        let mut changes = Vec::new();
+        for row in wells {
+            let current = open.get(&row.well.id);
+            // A disabled rule raises nothing; its open alarms stay until they return to normal.
+            if !rule.enabled() && current.is_none() {
+                continue;
+            }
+            let snapshot = WellSnapshot {
+                well_type: row.well.well_type,
+                status: row.well.status,
+                out_of_service: out_of_service.contains(&row.well.id),
+                latest_reading_at: row.latest.as_ref().map(|l| l.recorded_at),
+                latest_day: None,
+                tubing: None,
+                trailing_avg_rate: None,
+                recent_anomalies: Vec::new(),
+            };
+            let active = current.is_some_and(|c| c.alarm.state.is_active());
+            let condition = evaluate_rule(rules, AlarmRuleKind::DataGap, &snapshot, active, now);
+            let new = NewAlarm {
+                id: AlarmId(uuid::Uuid::now_v7()),
+                tenant_id: tenant,
+                well_id: row.well.id,
+                rule: AlarmRuleKind::DataGap,
+                priority: rule.priority(),
+            };
+            let Some(update) = apply(current.map(|c| &c.alarm), new, &condition, now)? else { continue };
+            if update.transitions.is_empty() {
+                continue;
+            }
+            changes.push(AlarmChange {
+                alarm: update.alarm,
+                read_revision: current.map(|c| c.revision),
+                transitions: update.transitions,
+            });
+        }
+        let raised = changes.iter().filter(|c| c.read_revision.is_none()).count();
+        self.record(tenant, &changes).await?;
+        Ok((raised, changes.len() - raised))
     }
 
     /// Mean daily primary-product rate of each well over the 7 local days before its newest reading's day.
@@ -420,9 +444,14 @@ impl AlarmService {
     ) -> Result<u64, AlarmServiceError> {
         let mut filter = filter.clone();
         let unacknowledged = [AlarmState::ActiveUnacknowledged, AlarmState::ReturnedUnacknowledged];
-        filter.states.retain(|s| unacknowledged.contains(s));
         if filter.states.is_empty() {
             filter.states = unacknowledged.to_vec();
+        } else {
+            // Only the unacknowledged states the caller asked for; asking for acknowledged ones selects nothing.
+            filter.states.retain(|s| unacknowledged.contains(s));
+            if filter.states.is_empty() {
+                return Ok(0);
+            }
         }
         let page = PageRequest { limit: MAX_ACKNOWLEDGE_ALL, offset: 0 };
         let (found, _) = self.deps.storage.list_alarms(tenant, &filter, page).await?;

@@ -69,20 +69,31 @@ impl StreamCursor {
         self.last_sent
     }
 
-    /// The stored events after the cursor, up to `until` (inclusive; `None`: all), in pages; advances the cursor.
-    pub async fn catch_up(&mut self, events: &EventService, until: Option<i64>) -> StorageResult<Vec<StoredEvent>> {
+    /// The next page (at most [`CATCH_UP_PAGE`]) of stored events after the cursor; advances the cursor. Empty when
+    /// the cursor is at the end. A replay sends page by page, so its memory does not grow with the history.
+    pub async fn next_page(&mut self, events: &EventService) -> StorageResult<Vec<StoredEvent>> {
+        let page = events.deps.storage.events_after(self.tenant, self.last_sent, CATCH_UP_PAGE).await?;
+        if let Some(last) = page.last() {
+            self.last_sent = last.seq;
+        }
+        Ok(page)
+    }
+
+    /// The stored events after the cursor through `until` (inclusive), in pages; advances the cursor. The gap a
+    /// live event reveals is bounded by what the bus can hold in flight.
+    async fn catch_up(&mut self, events: &EventService, until: i64) -> StorageResult<Vec<StoredEvent>> {
         let mut out = Vec::new();
         loop {
             let page = events.deps.storage.events_after(self.tenant, self.last_sent, CATCH_UP_PAGE).await?;
             let full = page.len() == CATCH_UP_PAGE as usize;
             for event in page {
-                if until.is_some_and(|u| event.seq > u) {
+                if event.seq > until {
                     return Ok(out);
                 }
                 self.last_sent = event.seq;
                 out.push(event);
             }
-            if !full || until.is_some_and(|u| self.last_sent >= u) {
+            if !full || self.last_sent >= until {
                 return Ok(out);
             }
         }
@@ -98,6 +109,6 @@ impl StreamCursor {
             self.last_sent = event.seq;
             return Ok(vec![event.clone()]);
         }
-        self.catch_up(events, Some(event.seq)).await
+        self.catch_up(events, event.seq).await
     }
 }

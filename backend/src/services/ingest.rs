@@ -70,8 +70,8 @@ impl IngestService {
         Ok(IngestResponse { accepted: outcome.inserted, duplicates: outcome.duplicates })
     }
 
-    /// The data is stored whatever happens here: a failed evaluation is logged, and the next batch or the periodic
-    /// evaluation catches up.
+    /// The data is stored whatever happens here: a failed evaluation is logged; the well's next batch evaluates its
+    /// rules again (the periodic step covers the data-gap rule only).
     async fn evaluate_alarms(&self, tenant: TenantId, entries: &[FieldEntry]) {
         let Some(alarms) = &self.alarms else { return };
         let evaluated = match self.deps.storage.tenant_by_id(tenant).await {

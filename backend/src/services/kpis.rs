@@ -35,6 +35,7 @@
 use super::Deps;
 use super::events::EventService;
 use super::prices::PriceService;
+use crate::etag::strong_tag;
 use crate::ports::{AggregateQuery, NewEvent, PageRequest, StorageError, StoredEvent, WellFilter};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use flowline_shared::alarms::{AlarmPriority, count_alarms};
@@ -45,9 +46,7 @@ use flowline_shared::kpis::{
 };
 use flowline_shared::{TenantId, WellId, WellStatus};
 use serde_json::{Map, Value, json};
-use sha2::{Digest, Sha256};
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::fmt::Write;
 use std::sync::{Arc, Mutex, PoisonError};
 use tokio::sync::broadcast;
 
@@ -87,18 +86,6 @@ pub struct KpiSnapshot {
     pub computed_at: DateTime<Utc>,
     /// Served until then at the latest.
     pub valid_until: DateTime<Utc>,
-}
-
-/// The strong tag of a body: the first 128 bits of its SHA-256 in hex, quoted (what `http::conditional` sends).
-pub fn body_tag(body: &[u8]) -> String {
-    let digest = Sha256::digest(body);
-    let mut tag = String::with_capacity(34);
-    tag.push('"');
-    for byte in &digest[..16] {
-        let _ = write!(tag, "{byte:02x}");
-    }
-    tag.push('"');
-    tag
 }
 
 #[derive(Default)]
@@ -146,7 +133,9 @@ impl KpiCache {
             match feed.try_recv() {
                 Ok(event) => {
                     let mut slots = self.slots();
-                    let Some(slot) = slots.get_mut(&event.tenant_id) else { continue };
+                    // A tenant whose first answer is being computed has no answer yet, but its generation must move
+                    // so that the computation in flight is not kept.
+                    let slot = slots.entry(event.tenant_id).or_default();
                     match event.kind {
                         EventKind::KpisChanged => {
                             if slot.snapshot.as_ref().is_some_and(|s| s.computed_at < event.at) {
@@ -389,7 +378,7 @@ impl KpiService {
         let valid_until = [Some(now + KPI_TTL), Some(next_midnight), shelf_ends].into_iter().flatten().min();
         let json = serde_json::to_vec(&kpis).map_err(|e| KpiError::Encode(e.to_string()))?;
         Ok(KpiSnapshot {
-            etag: body_tag(&json),
+            etag: strong_tag(&json),
             json: json.into(),
             computed_at: now,
             valid_until: valid_until.unwrap_or(now + KPI_TTL),

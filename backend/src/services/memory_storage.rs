@@ -206,6 +206,20 @@ impl EntryRepository for FakeStorage {
     async fn settle_bulk_load(&self) -> StorageResult<()> {
         Ok(())
     }
+    async fn latest_reading_times(
+        &self,
+        tenant: TenantId,
+        wells: &[WellId],
+    ) -> StorageResult<std::collections::HashMap<WellId, DateTime<Utc>>> {
+        let mut latest = std::collections::HashMap::new();
+        for (t, e) in self.lock().entries.values() {
+            if *t == tenant && wells.contains(&e.well_id) {
+                let slot = latest.entry(e.well_id).or_insert(e.recorded_at);
+                *slot = (*slot).max(e.recorded_at);
+            }
+        }
+        Ok(latest)
+    }
 }
 
 #[async_trait]

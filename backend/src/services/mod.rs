@@ -11,6 +11,7 @@ pub mod analytics;
 pub mod auth;
 pub mod dashboard;
 pub mod events;
+pub mod export;
 pub mod import;
 pub mod ingest;
 pub mod job_runs;

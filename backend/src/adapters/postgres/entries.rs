@@ -7,6 +7,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use flowline_shared::analytics::aggregation::EntryValues;
 use flowline_shared::{FieldEntry, TenantId, WellId};
+use std::collections::HashMap;
 use tokio_postgres::types::ToSql;
 use uuid::Uuid;
 
@@ -164,6 +165,30 @@ impl EntryRepository for PostgresStorage {
             .map_err(unavailable)?;
         let (min, max): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = (rows::get(&row, 0)?, rows::get(&row, 1)?);
         Ok(min.zip(max))
+    }
+
+    async fn latest_reading_times(
+        &self,
+        tenant: TenantId,
+        wells: &[WellId],
+    ) -> StorageResult<HashMap<WellId, DateTime<Utc>>> {
+        let ids: Vec<Uuid> = wells.iter().map(|w| w.0).collect();
+        let client = self.client().await?;
+        let found = client
+            .query(
+                "SELECT u.w, (SELECT max(recorded_at) FROM field_entries e WHERE e.tenant_id = $1 AND e.well_id = u.w) \
+                 FROM UNNEST($2::uuid[]) AS u(w)",
+                &[&tenant.0, &ids],
+            )
+            .await
+            .map_err(unavailable)?;
+        let mut latest = HashMap::with_capacity(found.len());
+        for row in &found {
+            if let Some(at) = rows::get::<Option<DateTime<Utc>>>(row, 1)? {
+                latest.insert(WellId(rows::get(row, 0)?), at);
+            }
+        }
+        Ok(latest)
     }
 
     async fn count_entries(&self, tenant: TenantId) -> StorageResult<u64> {

@@ -9,6 +9,7 @@ use flowline_shared::analytics::aggregation::EntryValues;
 use flowline_shared::{EntryId, FieldEntry, FieldEntryDraft, TenantId, WellId};
 use rusqlite::types::Value;
 use rusqlite::{Row, params, params_from_iter};
+use std::collections::HashMap;
 
 /// SQLITE_CONSTRAINT_FOREIGNKEY: the entry's (tenant, well) is not a well of that tenant.
 const FOREIGN_KEY_VIOLATION: std::os::raw::c_int = 787;
@@ -191,6 +192,28 @@ impl EntryRepository for SqliteStorage {
             Ok(min
                 .zip(max)
                 .and_then(|(a, b)| DateTime::from_timestamp_millis(a).zip(DateTime::from_timestamp_millis(b))))
+        })
+        .await
+    }
+
+    async fn latest_reading_times(
+        &self,
+        tenant: TenantId,
+        wells: &[WellId],
+    ) -> StorageResult<HashMap<WellId, DateTime<Utc>>> {
+        let wells = wells.to_vec();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT max(recorded_at) FROM field_entries WHERE tenant_id = ?1 AND well_id = ?2")
+                .map_err(unavailable)?;
+            let mut latest = HashMap::with_capacity(wells.len());
+            for well in wells {
+                let max: Option<i64> = stmt.query_row(params![tenant.0, well.0], |r| r.get(0)).map_err(unavailable)?;
+                if let Some(at) = max.and_then(DateTime::from_timestamp_millis) {
+                    latest.insert(well, at);
+                }
+            }
+            Ok(latest)
         })
         .await
     }

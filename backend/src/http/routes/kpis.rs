@@ -3,6 +3,7 @@
 //! handler answers `If-None-Match` itself (with exactly the headers and tag the conditional-GET layer would give;
 //! the layer leaves answers that already carry an `ETag` alone) instead of hashing the body on every request.
 
+use crate::http::conditional::{CACHE_CONTROL_VALUE, matches_any};
 use crate::http::error::ApiError;
 use crate::http::extract::Caller;
 use crate::http::state::AppState;
@@ -13,9 +14,6 @@ use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_N
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
 
-/// What `conditional.rs` sends with every tagged answer.
-const CACHE_CONTROL_VALUE: &str = "private, no-cache";
-
 impl From<KpiError> for ApiError {
     fn from(e: KpiError) -> Self {
         match e {
@@ -24,12 +22,6 @@ impl From<KpiError> for ApiError {
             KpiError::Input(_) | KpiError::Encode(_) => ApiError::internal(e.to_string()),
         }
     }
-}
-
-/// Whether an `If-None-Match` value names `tag` (weak comparison, `W/` ignored) or is `*`, as in `conditional.rs`.
-fn matches_any(header: &HeaderValue, tag: &str) -> bool {
-    let Ok(header) = header.to_str() else { return false };
-    header.split(',').map(str::trim).any(|candidate| candidate == "*" || candidate.trim_start_matches("W/") == tag)
 }
 
 pub async fn kpis(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> Result<Response, ApiError> {
@@ -51,17 +43,4 @@ pub async fn kpis(State(state): State<AppState>, caller: Caller, headers: Header
     h.append(VARY, HeaderValue::from_static("authorization"));
     h.insert(CONTENT_LENGTH, HeaderValue::from(snapshot.json.len()));
     Ok(response)
-}
-
-#[cfg(test)]
-mod tests {
-    use crate::http::conditional::entity_tag;
-    use crate::services::kpis::body_tag;
-
-    #[test]
-    fn the_kpi_tag_is_the_conditional_layers_tag() {
-        for body in [&b""[..], b"{\"oil\":42}", &[7u8; 100_000][..]] {
-            assert_eq!(entity_tag(body).to_str().unwrap(), body_tag(body));
-        }
-    }
 }

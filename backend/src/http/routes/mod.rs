@@ -6,6 +6,7 @@ pub mod analytics;
 pub mod auth;
 pub mod dashboard;
 pub mod entries;
+pub mod export;
 pub mod health;
 pub mod kpis;
 pub mod maintenance;
