@@ -28,27 +28,7 @@ const P99_TARGET: Duration = Duration::from_millis(100);
 const MEMORY_TARGET_MIB: f64 = 100.0;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let met = runtime.block_on(async {
-        let mut met = true;
-        for kind in support::targets() {
-            met &= run(kind).await;
-        }
-        met
-    });
-    if !met {
-        eprintln!("alarm_stream: a target was missed");
-        std::process::exit(1);
-    }
-}
-
-fn quantile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    support::main_over_targets("alarm_stream", run);
 }
 
 type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
@@ -141,15 +121,15 @@ async fn run(kind: &str) -> bool {
         }
     }
     latencies.sort_unstable();
-    let p99 = quantile(&latencies, 0.99);
+    let p99 = support::quantile(&latencies, 0.99);
     println!(
         "alarm_stream/{kind}: {alarms} alarms x {clients} clients: {} deliveries, ingest request to alert_created: \
          p50 {:.2} ms  p95 {:.2} ms  p99 {:.2} ms  max {:.2} ms (target p99 <= {} ms)",
         latencies.len(),
-        ms(quantile(&latencies, 0.50)),
-        ms(quantile(&latencies, 0.95)),
-        ms(p99),
-        ms(latencies[latencies.len() - 1]),
+        support::ms(support::quantile(&latencies, 0.50)),
+        support::ms(support::quantile(&latencies, 0.95)),
+        support::ms(p99),
+        support::ms(latencies[latencies.len() - 1]),
         P99_TARGET.as_millis()
     );
     let complete = latencies.len() == alarms * clients;
@@ -160,17 +140,6 @@ async fn run(kind: &str) -> bool {
     support::cleanup(target, storage).await;
     let extra = idle_connections_memory(idle).await;
     complete && p99 <= P99_TARGET && extra <= MEMORY_TARGET_MIB
-}
-
-/// Resident memory of process `pid`, MiB.
-fn rss_mib(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .and_then(|l| l.split_whitespace().nth(1))
-        .and_then(|kb| kb.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
 }
 
 /// Starts the release server on a fresh SQLite file, holds `idle` connections to it, sends one event to all, and
@@ -221,7 +190,7 @@ async fn idle_connections_memory(idle: usize) -> f64 {
     next_message(&mut first).await;
     drop(first);
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let before = rss_mib(child.id());
+    let before = support::process_memory_mib(&child.id().to_string()).0;
     let mut held: Vec<Socket> = Vec::with_capacity(idle);
     for _ in 0..idle {
         let (mut socket, _) = tokio_tungstenite::connect_async(&ws_url).await.unwrap();
@@ -229,7 +198,7 @@ async fn idle_connections_memory(idle: usize) -> f64 {
         held.push(socket);
     }
     tokio::time::sleep(Duration::from_millis(500)).await;
-    let connected = rss_mib(child.id());
+    let connected = support::process_memory_mib(&child.id().to_string()).0;
     let body = json!({ "entries": [{ "id": uuid::Uuid::now_v7(), "well_id": well["id"],
         "recorded_at": SystemClock.now().to_rfc3339(), "oil_bbl": 0.0, "gas_mcf": 0.0, "water_bbl": 0.0,
         "hours_on": 24 }] });
@@ -238,7 +207,7 @@ async fn idle_connections_memory(idle: usize) -> f64 {
         next_message(socket).await;
     }
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let after = rss_mib(child.id());
+    let after = support::process_memory_mib(&child.id().to_string()).0;
     let extra = after - before;
     println!(
         "alarm_stream: server process with {idle} WebSocket connections: resident {before:.1} MiB before, \

@@ -30,28 +30,7 @@ const NOT_MODIFIED_TARGET: f64 = 10_000.0;
 const COMPUTE_RUNS: usize = 5;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let met = runtime.block_on(async {
-        let mut met = true;
-        for kind in support::targets() {
-            met &= run(kind).await;
-        }
-        met
-    });
-    if !met {
-        eprintln!("kpis_http: a target was missed");
-        std::process::exit(1);
-    }
-}
-
-/// The `p` quantile (0..=1) of sorted durations, nearest rank.
-fn quantile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    support::main_over_targets("kpis_http", run);
 }
 
 async fn run(kind: &str) -> bool {
@@ -141,7 +120,7 @@ async fn run(kind: &str) -> bool {
     }
     let full_wall = started.elapsed().as_secs_f64();
     samples.sort_unstable();
-    let p95 = quantile(&samples, 0.95);
+    let p95 = support::quantile(&samples, 0.95);
 
     // 304s: every client revalidates with the current tag for a fixed time.
     let res = http.get(&url).bearer_auth(&token).send().await.unwrap();
@@ -182,16 +161,16 @@ async fn run(kind: &str) -> bool {
     );
     println!(
         "  compute (cache miss, {COMPUTE_RUNS} runs)  p50 {:>7.2} ms  max {:>7.2} ms",
-        ms(quantile(&compute, 0.5)),
-        ms(compute[compute.len() - 1])
+        support::ms(support::quantile(&compute, 0.5)),
+        support::ms(compute[compute.len() - 1])
     );
     println!(
         "  200, {clients} clients x {per_client}   p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  max {:>7.2} ms  \
          ({:.0} req/s)",
-        ms(quantile(&samples, 0.5)),
-        ms(p95),
-        ms(quantile(&samples, 0.99)),
-        ms(samples[samples.len() - 1]),
+        support::ms(support::quantile(&samples, 0.5)),
+        support::ms(p95),
+        support::ms(support::quantile(&samples, 0.99)),
+        support::ms(samples[samples.len() - 1]),
         samples.len() as f64 / full_wall
     );
     println!(

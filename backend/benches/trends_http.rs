@@ -39,40 +39,19 @@ const STORAGE_CALLS: usize = 40;
 const HISTORY_DAYS: u64 = 60;
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
-    let met = runtime.block_on(async {
-        let mut met = true;
-        for kind in support::targets() {
-            met &= run(kind).await;
-        }
-        met
-    });
-    if !met {
-        eprintln!("trends_http: p95 above the {} ms target", P95_TARGET.as_millis());
-        std::process::exit(1);
-    }
-}
-
-/// The `p` quantile (0..=1) of sorted durations, nearest rank.
-fn quantile(sorted: &[Duration], p: f64) -> Duration {
-    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
-    sorted[rank - 1]
-}
-
-fn ms(d: Duration) -> f64 {
-    d.as_secs_f64() * 1000.0
+    support::main_over_targets("trends_http", run);
 }
 
 fn summary(label: &str, samples: &mut [Duration]) -> Duration {
     samples.sort_unstable();
-    let p95 = quantile(samples, 0.95);
+    let p95 = support::quantile(samples, 0.95);
     println!(
         "  {label:<30} n={:<5} p50 {:>6.2} ms  p95 {:>6.2} ms  p99 {:>6.2} ms  max {:>6.2} ms",
         samples.len(),
-        ms(quantile(samples, 0.50)),
-        ms(p95),
-        ms(quantile(samples, 0.99)),
-        ms(samples[samples.len() - 1]),
+        support::ms(support::quantile(samples, 0.50)),
+        support::ms(p95),
+        support::ms(support::quantile(samples, 0.99)),
+        support::ms(samples[samples.len() - 1]),
     );
     p95
 }

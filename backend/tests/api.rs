@@ -4,6 +4,8 @@
 
 mod common;
 
+use common::expect_error;
+
 use common::{TestApp, spawn_app};
 use flowline_backend::ports::{PageRequest, WellFilter};
 use reqwest::StatusCode;
@@ -38,16 +40,6 @@ async fn entry_count(app: &TestApp, tenant: &str) -> u64 {
 async fn well_count(app: &TestApp, tenant: &str) -> u64 {
     let t = app.tenant_id(tenant).await;
     app.storage.list_wells(t, &WellFilter::default(), PageRequest { limit: 1, offset: 0 }).await.unwrap().1
-}
-
-/// Asserts the error shape and code, returns the body.
-async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status(), status);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert!(body.get("details").is_some(), "{body}");
-    body
 }
 
 #[tokio::test]

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::expect_error;
+
 use chrono::{Duration, SecondsFormat, Utc};
 use common::{TestApp, spawn_app};
 use flowline_shared::dto::events::{EventKind, StreamMessage};
@@ -62,13 +64,6 @@ async fn alarms(app: &TestApp, token: &str, query: &str) -> Value {
     let res = get(app, token, &format!("/api/v1/alarms{query}")).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
-}
-
-async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status(), status);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    body
 }
 
 /// The next alarm event on the stream (heartbeats and `kpis_changed` skipped).

@@ -6,6 +6,8 @@
 
 mod common;
 
+use common::expect_error;
+
 use chrono::{DateTime, Duration, SecondsFormat, Utc};
 use common::{TestApp, spawn_app};
 use flowline_backend::ports::Clock;
@@ -89,13 +91,6 @@ async fn detail(app: &TestApp, token: &str, id: &str) -> Value {
     let res = get(app, token, &format!("/api/v1/wells/{id}/dashboard-detail")).await;
     assert_eq!(res.status(), StatusCode::OK);
     res.json().await.unwrap()
-}
-
-async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status(), status);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    body
 }
 
 /// The only open alarm of the tenant.

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::expect_error;
+
 use chrono::{DateTime, TimeZone, Utc};
 use common::{PASSWORD, SECRET, TestApp, spawn_app};
 use flowline_backend::app::{build_state, spawn_server};
@@ -156,15 +158,6 @@ async fn csv_export(app: &TestApp, token: &str, filters: Value) -> Vec<csv::Stri
 
 fn well_names(rows: &[csv::StringRecord]) -> Vec<String> {
     rows.iter().filter(|r| &r[0] == "well").map(|r| r[col("well")].to_owned()).collect()
-}
-
-async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status(), status);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert!(body.get("details").is_some(), "{body}");
-    body
 }
 
 #[tokio::test]

@@ -7,6 +7,8 @@
 
 mod common;
 
+use common::expect_error;
+
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use common::{TestApp, spawn_app};
 use flowline_backend::ports::Clock;
@@ -120,16 +122,6 @@ async fn kpis(app: &TestApp, token: &str) -> (Value, String) {
 
 async fn put_prices(app: &TestApp, token: &str, body: &Value) -> reqwest::Response {
     app.http.put(app.url("/api/v1/prices")).bearer_auth(token).json(body).send().await.unwrap()
-}
-
-/// Asserts the error shape and code, returns the body.
-async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status(), status);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert!(body.get("details").is_some(), "{body}");
-    body
 }
 
 fn fields(body: &Value) -> Vec<String> {

@@ -5,6 +5,8 @@
 
 mod common;
 
+use common::expect_error;
+
 use common::{TestApp, spawn_app};
 use flowline_backend::ports::{Clock, InsertOutcome, MaintenanceFilter, PageRequest};
 use flowline_backend::services::Deps;
@@ -41,16 +43,6 @@ async fn get(app: &TestApp, token: &str, path: &str) -> reqwest::Response {
 
 async fn delete(app: &TestApp, token: &str, id: &str) -> reqwest::Response {
     app.http.delete(app.url(&format!("/api/v1/maintenance/{id}"))).bearer_auth(token).send().await.unwrap()
-}
-
-/// Asserts the error shape and code, returns the body.
-async fn expect_error(res: reqwest::Response, status: StatusCode, code: &str) -> Value {
-    assert_eq!(res.status(), status);
-    let body: Value = res.json().await.unwrap();
-    assert_eq!(body["code"], code, "{body}");
-    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
-    assert!(body.get("details").is_some(), "{body}");
-    body
 }
 
 fn fields(body: &Value) -> Vec<String> {

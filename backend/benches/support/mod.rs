@@ -86,9 +86,45 @@ fn bench_dir() -> std::path::PathBuf {
     std::env::var("FLOWLINE_BENCH_DIR").map(Into::into).unwrap_or_else(|_| std::env::temp_dir())
 }
 
+/// Runs `run` over every store of [`targets`] on a multi-threaded runtime; exits with 1 when any run says its target
+/// was missed.
+pub fn main_over_targets<F, Fut>(name: &str, run: F)
+where
+    F: Fn(&'static str) -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    let met = runtime.block_on(async {
+        let mut met = true;
+        for kind in targets() {
+            met &= run(kind).await;
+        }
+        met
+    });
+    if !met {
+        eprintln!("{name}: a target was missed");
+        std::process::exit(1);
+    }
+}
+
+/// The `p` quantile (0..=1) of sorted durations, nearest rank.
+pub fn quantile(sorted: &[std::time::Duration], p: f64) -> std::time::Duration {
+    let rank = ((p * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1]
+}
+
+pub fn ms(d: std::time::Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
 /// Resident and peak resident memory of this process, MiB (Linux).
 pub fn memory_mib() -> (f64, f64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    process_memory_mib("self")
+}
+
+/// Resident and peak resident memory of process `pid` (`"self"` or a number), MiB (Linux).
+pub fn process_memory_mib(pid: &str) -> (f64, f64) {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
     let field = |name: &str| {
         status
             .lines()

@@ -176,3 +176,13 @@ impl TestApp {
         self.storage.tenant_by_slug(&TenantSlug::parse(slug).unwrap()).await.unwrap().unwrap().id
     }
 }
+
+/// Asserts the API's error shape (`{ code, message, details }`), the status and the code; returns the body.
+pub async fn expect_error(res: reqwest::Response, status: reqwest::StatusCode, code: &str) -> serde_json::Value {
+    assert_eq!(res.status(), status);
+    let body: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["message"].as_str().is_some_and(|m| !m.is_empty()), "{body}");
+    assert!(body.get("details").is_some(), "{body}");
+    body
+}
