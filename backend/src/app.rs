@@ -123,9 +123,9 @@ impl JobLoop {
 
 /// Steps the scheduler every `tick` (the first step at once) until stopped. Failures are logged by the scheduler
 /// and retried at the next step.
-pub fn spawn_job_loop(deps: Deps, alarms: AlarmService, tick: std::time::Duration) -> JobLoop {
+pub fn spawn_job_loop(deps: Deps, alarms: AlarmService, events: EventService, tick: std::time::Duration) -> JobLoop {
     let (stop, mut stopped) = tokio::sync::watch::channel(false);
-    let scheduler = Scheduler::new(deps.clone()).with_alarms(alarms);
+    let scheduler = Scheduler::new(deps.clone()).with_alarms(alarms, events);
     let task = tokio::spawn(async move {
         let mut ticker = tokio::time::interval(tick);
         ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);

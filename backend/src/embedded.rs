@@ -127,7 +127,7 @@ pub async fn start_embedded(
     let base_url = server.base_url();
     progress(StartupProgress::Listening { base_url: base_url.clone() });
 
-    let jobs = spawn_job_loop(deps.clone(), state.alarms.clone(), TICK);
+    let jobs = spawn_job_loop(deps.clone(), state.alarms.clone(), state.events.clone(), TICK);
     let (shutdown, mut stop) = tokio::sync::watch::channel(false);
     let ingest = state.ingest.clone();
     tokio::spawn(async move {

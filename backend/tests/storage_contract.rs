@@ -1293,6 +1293,14 @@ mod events {
         let unknown = TenantId(Uuid::new_v4());
         let refused = s.append_events(unknown, &[new_event(EventKind::AlertCreated, 1)]).await;
         assert!(matches!(refused, Err(StorageError::NotFound(_))), "{refused:?}");
+
+        // Pruning removes what happened before the instant and never reuses a seq.
+        let cut = all[1].at + Duration::milliseconds(1);
+        assert_eq!(s.prune_events(t1.id, cut).await.unwrap(), 2);
+        assert_eq!(s.events_after(t1.id, 0, 10).await.unwrap().iter().map(|e| e.seq).collect::<Vec<_>>(), vec![3]);
+        assert_eq!(s.events_after(t2.id, 0, 10).await.unwrap(), other, "another tenant's events stay");
+        let next = s.append_events(t1.id, &[new_event(EventKind::AlertCreated, 4)]).await.unwrap();
+        assert_eq!(next[0].seq, 4);
     }
 
     pub async fn concurrent_appends_get_unique_gapless_numbers(s: S) {

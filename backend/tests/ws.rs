@@ -315,3 +315,50 @@ async fn two_instances_sharing_postgres_and_redis_deliver_each_others_events() {
     let extra = tokio::time::timeout(Duration::from_millis(500), on_b.next()).await;
     assert!(extra.is_err(), "{extra:?}");
 }
+
+#[tokio::test]
+async fn a_connection_does_not_outlive_its_token() {
+    let (storage, _dir) = common::sqlite().await;
+    let bus = Arc::new(LocalEventBus::default());
+    let mut state =
+        build_state_with_bus(storage, Arc::new(SystemClock), SECRET, chrono::Duration::seconds(2), bus).unwrap();
+    state.stream_settings = StreamSettings {
+        heartbeat: Duration::from_millis(100),
+        client_timeout: Duration::from_secs(10),
+        send_timeout: Duration::from_secs(5),
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let running = spawn_server(listener, state.clone(), 1 << 20).unwrap();
+    let server = Server { state, running };
+    let (_tenant, token) = server.tenant_and_token().await;
+    let mut socket = connect(&server.ws_url(&format!("?token={token}"))).await;
+    snapshot(&mut socket).await;
+    // Reading (so pongs go back) until the server closes: the token lives 2 s.
+    assert_eq!(close_code_of(&mut socket).await, Some(close_code::TOKEN_EXPIRED));
+    // The expired token cannot open a new connection either.
+    assert_eq!(refused(server.ws_url(&format!("?token={token}"))).await, (401, "unauthorized".to_owned()));
+}
+
+#[tokio::test]
+async fn resuming_after_pruned_events_asks_for_a_resync() {
+    let (storage, _dir) = common::sqlite().await;
+    let server = serve_local(storage.clone()).await;
+    let (tenant, token) = server.tenant_and_token().await;
+    server.emit(&tenant, &[(EventKind::AlertCreated, 1), (EventKind::AlertUpdated, 2)]).await;
+    // Stored to the millisecond: the third event must happen later to be cut apart from them.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    server.emit(&tenant, &[(EventKind::AlertCleared, 3)]).await;
+    // A complete history resumes without a resync.
+    let mut socket = connect(&server.ws_url(&format!("?token={token}&since=1"))).await;
+    assert!(matches!(next(&mut socket).await, StreamMessage::Snapshot { resync: false, replaying: 2, .. }));
+    drop(socket);
+    // Events 1 and 2 pruned: a client that last saw 1 cannot be replayed 2.
+    let third_at = storage.events_after(tenant.id, 2, 1).await.unwrap()[0].at;
+    storage.prune_events(tenant.id, third_at).await.unwrap();
+    let mut socket = connect(&server.ws_url(&format!("?token={token}&since=1"))).await;
+    assert!(matches!(next(&mut socket).await, StreamMessage::Snapshot { seq: 3, resync: true, .. }));
+    assert_eq!(next_event(&mut socket).await, (EventKind::AlertCleared, 3, 3), "what is stored still comes");
+    // A client that saw 2 misses nothing.
+    let mut socket = connect(&server.ws_url(&format!("?token={token}&since=2"))).await;
+    assert!(matches!(next(&mut socket).await, StreamMessage::Snapshot { resync: false, replaying: 1, .. }));
+}

@@ -265,7 +265,7 @@ async fn serve(config: Config) -> anyhow::Result<()> {
     let mut state = build_state_with_bus(Arc::clone(&storage), Arc::new(SystemClock), &secret, ttl, bus)
         .context("building the services")?;
     state.export = state.export.with_branding(branding);
-    let jobs = spawn_job_loop(deps(storage), state.alarms.clone(), TICK);
+    let jobs = spawn_job_loop(deps(storage), state.alarms.clone(), state.events.clone(), TICK);
     let listener =
         tokio::net::TcpListener::bind(config.bind).await.with_context(|| format!("binding {}", config.bind))?;
     let server = spawn_server(listener, state, config.max_body_bytes).context("starting the HTTP server")?;

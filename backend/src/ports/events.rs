@@ -44,6 +44,8 @@ pub trait EventRepository: Send + Sync {
     async fn events_after(&self, tenant: TenantId, after: i64, limit: u32) -> StorageResult<Vec<StoredEvent>>;
     /// The tenant's newest `seq`; 0 before the first event.
     async fn last_event_seq(&self, tenant: TenantId) -> StorageResult<i64>;
+    /// Deletes the tenant's events that happened before `before` (their `seq` are never reused); returns how many.
+    async fn prune_events(&self, tenant: TenantId, before: DateTime<Utc>) -> StorageResult<u64>;
 }
 
 /// Fan-out of appended events to the subscribers of this process: in process only, or through a shared broker so

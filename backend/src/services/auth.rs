@@ -56,6 +56,8 @@ pub struct Principal {
     pub tenant: String,
     pub username: String,
     pub role: Role,
+    /// When the token stops being valid (long-lived connections check it again).
+    pub expires_at: chrono::DateTime<chrono::Utc>,
 }
 
 #[derive(Debug, Serialize, Deserialize)]
@@ -147,12 +149,14 @@ impl AuthService {
         if claims.exp <= self.deps.clock.now().timestamp() {
             return Err(AuthError::Expired);
         }
+        let expires_at = chrono::DateTime::from_timestamp(claims.exp, 0).ok_or(AuthError::Expired)?;
         Ok(Principal {
             user_id: UserId(claims.sub),
             tenant_id: TenantId(claims.tid),
             tenant: claims.tenant,
             username: claims.username,
             role: claims.role,
+            expires_at,
         })
     }
 }

@@ -12,6 +12,8 @@ use flowline_shared::TenantId;
 use std::sync::Arc;
 use tokio::sync::broadcast;
 
+/// How long events are kept for clients to resume from; a client away longer reloads its state (`resync`).
+pub const EVENT_RETENTION: chrono::Duration = chrono::Duration::days(7);
 /// Events read from storage per round trip while catching up.
 pub const CATCH_UP_PAGE: u32 = 500;
 
@@ -44,6 +46,18 @@ impl EventService {
     /// Live events from now on (every tenant's; a [`StreamCursor`] filters).
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<StoredEvent>> {
         self.bus.subscribe()
+    }
+
+    /// Deletes the tenant's events older than [`EVENT_RETENTION`]; returns how many.
+    pub async fn prune(&self, tenant: TenantId) -> StorageResult<u64> {
+        self.deps.storage.prune_events(tenant, self.deps.clock.now() - EVENT_RETENTION).await
+    }
+
+    /// Whether the events after `since` are still all stored (none was pruned): the first stored one after it is
+    /// `since + 1`, or there is none.
+    pub async fn complete_after(&self, tenant: TenantId, since: i64) -> StorageResult<bool> {
+        let next = self.deps.storage.events_after(tenant, since, 1).await?;
+        Ok(next.first().is_none_or(|e| e.seq == since + 1))
     }
 
     /// The tenant's newest `seq` (0 before the first event).

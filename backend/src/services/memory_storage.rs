@@ -314,6 +314,9 @@ impl EventRepository for FakeStorage {
     async fn last_event_seq(&self, _tenant: TenantId) -> StorageResult<i64> {
         unsupported()
     }
+    async fn prune_events(&self, _tenant: TenantId, _before: DateTime<Utc>) -> StorageResult<u64> {
+        unsupported()
+    }
 }
 
 #[async_trait]

@@ -11,6 +11,7 @@ use super::Deps;
 use super::aggregation::{AggregationService, months_touched};
 use super::alarms::AlarmService;
 use super::analytics::AnalyticsService;
+use super::events::EventService;
 use crate::ports::{JobKind, StorageError};
 use chrono::{DateTime, Datelike, Days, LocalResult, Months, NaiveDate, NaiveTime, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -114,8 +115,9 @@ pub struct Scheduler {
     /// `None`: every tenant.
     tenants: Option<Vec<flowline_shared::TenantId>>,
     previous_step: Mutex<Option<DateTime<Utc>>>,
-    /// The time-driven alarm rules (data gap, shelf expiry); `None` where alarms are not evaluated.
-    alarms: Option<AlarmService>,
+    /// The time-driven alarm rules (data gap, shelf expiry) and the pruning of old stream events; `None` where
+    /// alarms are not evaluated.
+    alarms: Option<(AlarmService, EventService)>,
     /// When each tenant's periodic alarm evaluation last ran.
     alarms_ran: Mutex<HashMap<flowline_shared::TenantId, DateTime<Utc>>>,
 }
@@ -136,9 +138,10 @@ impl Scheduler {
         }
     }
 
-    /// The same scheduler, also evaluating the time-driven alarm rules (at most every [`ALARM_PERIOD`]).
-    pub fn with_alarms(mut self, alarms: AlarmService) -> Self {
-        self.alarms = Some(alarms);
+    /// The same scheduler, also evaluating the time-driven alarm rules and pruning stream events older than
+    /// [`super::events::EVENT_RETENTION`] (at most every [`ALARM_PERIOD`]).
+    pub fn with_alarms(mut self, alarms: AlarmService, events: EventService) -> Self {
+        self.alarms = Some((alarms, events));
         self
     }
 
@@ -200,7 +203,7 @@ impl Scheduler {
             Ok(None) => {}
             Err(e) => fail(format!("analytics pass failed: {e}"), report),
         }
-        if let Some(alarms) = &self.alarms {
+        if let Some((alarms, events)) = &self.alarms {
             let due = self
                 .alarms_ran
                 .lock()
@@ -215,6 +218,9 @@ impl Scheduler {
                         }
                     }
                     Err(e) => fail(format!("periodic alarm evaluation failed: {e}"), report),
+                }
+                if let Err(e) = events.prune(tenant.id).await {
+                    fail(format!("pruning old stream events failed: {e}"), report);
                 }
             }
         }

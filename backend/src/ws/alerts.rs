@@ -8,7 +8,7 @@
 //!   (`services::events::StreamCursor`). A `since` beyond the newest event (the client saw another database) resumes
 //!   from the newest.
 //! - **Liveness**: every `heartbeat` interval a `heartbeat` message and a ping; a client silent for
-//!   `client_timeout` is closed with 4000.
+//!   `client_timeout` is closed with 4000; once the token the connection was opened with expires, with 4001.
 //! - **Bounded memory**: a 4 KiB read buffer; live events come from one shared, bounded ring (`adapters::local_bus::BUS_CAPACITY`); a
 //!   connection that falls behind it is closed with 4008 (reconnect with `?since=`), and a send that cannot complete
 //!   within `send_timeout` drops the connection. Nothing queues per connection beyond the socket's own buffer.
@@ -23,6 +23,7 @@ use axum::extract::State;
 use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
+use chrono::{DateTime, Utc};
 use flowline_shared::TenantId;
 use flowline_shared::dto::events::{EventBody, StreamMessage, close_code};
 use std::sync::Arc;
@@ -83,8 +84,7 @@ fn accept(
         .max_write_buffer_size(MAX_WRITE_BUFFER)
         .on_upgrade(move |socket| async move {
             let mut connection = Connection { socket, events, clock, settings };
-            let tenant = caller.tenant_id;
-            if let Err(end) = connection.follow(tenant, since).await {
+            if let Err(end) = connection.follow(caller.tenant_id, caller.expires_at, since).await {
                 connection.finish(end).await;
             }
         }))
@@ -113,14 +113,17 @@ struct Connection {
 }
 
 impl Connection {
-    async fn follow(&mut self, tenant: TenantId, since: Option<i64>) -> Result<(), End> {
+    async fn follow(&mut self, tenant: TenantId, expires_at: DateTime<Utc>, since: Option<i64>) -> Result<(), End> {
         // Subscribe before reading where the stream stands: nothing committed after this point can be missed.
         let mut live = self.events.subscribe();
         let newest = self.events.last_seq(tenant).await?;
         let start = since.map_or(newest, |s| s.min(newest));
         let mut cursor = StreamCursor::new(tenant, start);
+        let resync = since.is_some() && !self.events.complete_after(tenant, start).await?;
         let at = self.clock.now();
-        self.send(&StreamMessage::Snapshot { seq: newest, at, resumed_from: since, replaying: newest - start }).await?;
+        let snapshot =
+            StreamMessage::Snapshot { seq: newest, at, resumed_from: since, replaying: newest - start, resync };
+        self.send(&snapshot).await?;
         self.send_stored(&mut cursor).await?;
 
         let mut heartbeat = tokio::time::interval_at(Instant::now() + self.settings.heartbeat, self.settings.heartbeat);
@@ -145,6 +148,10 @@ impl Connection {
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() >= self.settings.client_timeout {
                         return Err(End::Close(close_code::HEARTBEAT_TIMEOUT, "no answer to pings"));
+                    }
+                    // The token was checked at the upgrade; a connection does not outlive it.
+                    if self.clock.now() >= expires_at {
+                        return Err(End::Close(close_code::TOKEN_EXPIRED, "token expired: reconnect with a new one"));
                     }
                     // Anything a lost publication left in storage goes out before the heartbeat that vouches for it.
                     self.send_stored(&mut cursor).await?;

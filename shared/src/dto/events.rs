@@ -68,6 +68,10 @@ pub enum StreamMessage {
         resumed_from: Option<i64>,
         /// Events that will be replayed from storage before the live ones (`seq - since` when resuming, else 0).
         replaying: i64,
+        /// Some events after `since` are no longer stored (kept 7 days): the replay is incomplete, so reload the
+        /// state over the REST API.
+        #[serde(default)]
+        resync: bool,
     },
     AlertCreated(EventBody),
     AlertUpdated(EventBody),
@@ -107,6 +111,8 @@ impl StreamMessage {
 pub mod close_code {
     /// The client did not answer pings for 45 seconds.
     pub const HEARTBEAT_TIMEOUT: u16 = 4000;
+    /// The token the connection was opened with expired: reconnect with a new one (and `?since=`).
+    pub const TOKEN_EXPIRED: u16 = 4001;
     /// The client read too slowly and fell more than the server's buffer behind: reconnect with `?since=`.
     pub const SLOW_CONSUMER: u16 = 4008;
 }
@@ -136,7 +142,7 @@ mod tests {
     fn control_messages_round_trip() {
         let at = DateTime::parse_from_rfc3339("2026-11-29T12:00:00Z").unwrap().with_timezone(&Utc);
         for message in [
-            StreamMessage::Snapshot { seq: 12, at, resumed_from: Some(9), replaying: 3 },
+            StreamMessage::Snapshot { seq: 12, at, resumed_from: Some(9), replaying: 3, resync: false },
             StreamMessage::Heartbeat { seq: 12, at },
         ] {
             let wire = serde_json::to_string(&message).unwrap();

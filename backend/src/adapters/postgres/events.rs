@@ -88,6 +88,14 @@ impl EventRepository for PostgresStorage {
             .collect()
     }
 
+    async fn prune_events(&self, tenant: TenantId, before: DateTime<Utc>) -> StorageResult<u64> {
+        let client = self.client().await?;
+        client
+            .execute("DELETE FROM events WHERE tenant_id = $1 AND at < $2", &[&tenant.0, &before])
+            .await
+            .map_err(unavailable)
+    }
+
     async fn last_event_seq(&self, tenant: TenantId) -> StorageResult<i64> {
         let client = self.client().await?;
         let row = client

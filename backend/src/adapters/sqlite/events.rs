@@ -5,6 +5,7 @@ use super::SqliteStorage;
 use super::rows::{instant, ms, parsed, truncate_ms, unavailable};
 use crate::ports::{EventRepository, NewEvent, StorageError, StorageResult, StoredEvent};
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use flowline_shared::TenantId;
 use rusqlite::{OptionalExtension, Row, params};
 
@@ -78,6 +79,15 @@ impl EventRepository for SqliteStorage {
                 .query_map(params![tenant.0, after, i64::from(limit)], |row| event(tenant, row))
                 .map_err(unavailable)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn prune_events(&self, tenant: TenantId, before: DateTime<Utc>) -> StorageResult<u64> {
+        self.write(move |conn| {
+            conn.execute("DELETE FROM events WHERE tenant_id = ?1 AND at < ?2", params![tenant.0, ms(before)])
+                .map(|n| n as u64)
+                .map_err(unavailable)
         })
         .await
     }
