@@ -363,6 +363,8 @@ async fn a_well_out_of_service_raises_nothing_and_its_alarms_are_not_annunciated
     let viewer = app.token(&app.alpha, "viewer").await;
     let well = a_well(&app, &ops, "OOS-1").await;
     reading(&app, &ops, &well, 0.0, 0.0).await;
+    let ws = format!("{}/api/v1/ws/alerts?token={ops}", app.base_url.replacen("http", "ws", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(ws).await.unwrap();
     let before = alarms(&app, &ops, "").await;
     assert_eq!(before["items"][0]["annunciated"], true);
     let path = format!("/api/v1/wells/{well}/alarms-out-of-service");
@@ -374,6 +376,9 @@ async fn a_well_out_of_service_raises_nothing_and_its_alarms_are_not_annunciated
     expect_error(put(&ops, json!({})).await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "invalid_body").await;
     let res = put(&ops, json!({ "reason": "workover rig on location" })).await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
+    // Its open alarm is announced as no longer annunciated.
+    let (kind, data) = next_event(&mut socket).await;
+    assert_eq!((kind, data["out_of_service"].as_bool()), (EventKind::AlertUpdated, Some(true)));
     assert_eq!(res.json::<Value>().await.unwrap()["reason"], "workover rig on location");
     let listed: Value = get(&app, &viewer, "/api/v1/alarms/out-of-service").await.json().await.unwrap();
     assert_eq!(listed.as_array().unwrap().len(), 1);

@@ -553,12 +553,42 @@ impl AlarmService {
         }
         let record = OutOfService { well_id: well, since: self.deps.clock.now(), by, reason: reason.to_owned() };
         self.deps.storage.set_alarms_out_of_service(tenant, well, Some(&record)).await?;
+        self.announce_service_change(tenant, well, true).await?;
         Ok(record)
     }
 
     /// Returns a well's alarms to service; its rules are evaluated again at the next reading or periodic step.
     pub async fn return_to_service(&self, tenant: TenantId, well: WellId) -> Result<(), AlarmServiceError> {
-        Ok(self.deps.storage.set_alarms_out_of_service(tenant, well, None).await?)
+        self.deps.storage.set_alarms_out_of_service(tenant, well, None).await?;
+        self.announce_service_change(tenant, well, false).await
+    }
+
+    /// The well's open alarms are annunciated (or no longer): an `alert_updated` each, with `out_of_service`
+    /// beside the alarm, so badges and counts everywhere follow.
+    async fn announce_service_change(
+        &self,
+        tenant: TenantId,
+        well: WellId,
+        out_of_service: bool,
+    ) -> Result<(), AlarmServiceError> {
+        let now = self.deps.clock.now();
+        let events: Vec<NewEvent> = self
+            .deps
+            .storage
+            .open_alarms(tenant, Some(&[well]))
+            .await?
+            .into_iter()
+            .filter_map(|stored| {
+                let mut data = serde_json::Map::new();
+                data.insert("alert".into(), serde_json::to_value(&stored.alarm).ok()?);
+                data.insert("out_of_service".into(), serde_json::Value::Bool(out_of_service));
+                Some(NewEvent { kind: EventKind::AlertUpdated, at: now, data })
+            })
+            .collect();
+        if !events.is_empty() {
+            self.events.emit(tenant, &events).await?;
+        }
+        Ok(())
     }
 
     /// One alarm's journal: every transition, oldest first.

@@ -35,8 +35,6 @@ pub const MAP_PAGE: u32 = 1_000;
 pub const RECENT_ALARMS: u32 = 5;
 /// Days of the well detail's trend.
 pub const TREND_DAYS: u32 = 30;
-/// The window the well detail first looks for the latest reading in (then the whole history).
-const RECENT_READINGS: Duration = Duration::days(7);
 /// The interval level of the default forecast, in percent.
 const FORECAST_LEVEL_PERCENT: f64 = 95.0;
 
@@ -217,27 +215,15 @@ impl DashboardService {
         Ok(map)
     }
 
-    /// The well's newest entry: looked for among the last [`RECENT_READINGS`] first (a short index range), then
-    /// over the whole history. Entries are listed oldest first, so the newest is the last of the window.
-    async fn latest_entry(
-        &self,
-        tenant: TenantId,
-        well: WellId,
-        now: DateTime<Utc>,
-    ) -> Result<Option<FieldEntry>, StorageError> {
-        for from in [Some(now - RECENT_READINGS), None] {
-            let count = EntryQuery { from, to: None, page: PageRequest { limit: 1, offset: 0 } };
-            let (_, total) = self.deps.storage.entries_for_well(tenant, well, count).await?;
-            if total == 0 {
-                continue;
-            }
-            let last = EntryQuery { from, to: None, page: PageRequest { limit: 1, offset: total - 1 } };
-            let (mut found, _) = self.deps.storage.entries_for_well(tenant, well, last).await?;
-            if let Some(entry) = found.pop() {
-                return Ok(Some(entry));
-            }
-        }
-        Ok(None)
+    /// The well's newest entry: its time is one index seek, then the entries at that instant (one page).
+    async fn latest_entry(&self, tenant: TenantId, well: WellId) -> Result<Option<FieldEntry>, StorageError> {
+        let Some(&at) = self.deps.storage.latest_reading_times(tenant, &[well]).await?.get(&well) else {
+            return Ok(None);
+        };
+        let query = EntryQuery { from: Some(at), to: None, page: PageRequest { limit: 100, offset: 0 } };
+        let (found, _) = self.deps.storage.entries_for_well(tenant, well, query).await?;
+        // Ordered by time then id: the last of that instant is the newest.
+        Ok(found.into_iter().rfind(|e| e.recorded_at == at))
     }
 
     /// Everything the well detail modal shows; `UnknownWell` for a well of another tenant.
@@ -249,7 +235,7 @@ impl DashboardService {
         let (rules, out_of_service, latest, open, (recent, _), trend, forecast, mut next) = tokio::try_join!(
             async { Ok::<_, DashboardError>(self.alarms.rules(tenant.id).await?) },
             async { Ok::<_, DashboardError>(self.alarms.out_of_service_wells(tenant.id).await?) },
-            async { Ok::<_, DashboardError>(self.latest_entry(tenant.id, id, now).await?) },
+            async { Ok::<_, DashboardError>(self.latest_entry(tenant.id, id).await?) },
             async {
                 Ok::<_, DashboardError>(
                     self.deps.storage.open_alarms(tenant.id, Some(std::slice::from_ref(&id))).await?,
