@@ -424,3 +424,46 @@ async fn a_late_or_historical_reading_neither_raises_nor_clears() {
     reading(&app, &ops, &well, 0.0, 0.0).await;
     assert_eq!(alarms(&app, &ops, "").await["total"], 1);
 }
+
+#[tokio::test]
+async fn an_anomaly_from_the_analytics_raises_a_low_alarm_at_the_next_reading() {
+    use flowline_backend::ports::{Clock, WellAnalytics};
+    use flowline_shared::analytics::aggregation::Field;
+    use flowline_shared::analytics::anomalies::{Anomaly, AnomalyDirection, Severity};
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let well = a_well(&app, &ops, "Odd 1").await;
+    reading(&app, &ops, &well, 120.0, 300.0).await;
+    assert_eq!(alarms(&app, &ops, "").await["total"], 0);
+    // The analytics found a medium spike yesterday.
+    let tenant = app.tenant_id(&app.alpha).await;
+    let today = app.clock.now().with_timezone(&chrono_tz::America::Chicago).date_naive();
+    let yesterday = today.pred_opt().unwrap();
+    let spike = Anomaly {
+        day: yesterday,
+        value: 200.0,
+        hours_on: 24.0,
+        z: 3.5,
+        expected: 120.0,
+        stddev: 22.0,
+        window_points: 30,
+        severity: Severity::Medium,
+        direction: AnomalyDirection::Spike,
+    };
+    let results = WellAnalytics {
+        well_id: flowline_shared::WellId(well.parse().unwrap()),
+        as_of: today,
+        trends: vec![],
+        anomalies: vec![(Field::OilBbl, spike)],
+        anomaly_window: (today - Duration::days(89), today),
+        forecast: Err("not enough data".into()),
+    };
+    app.storage.store_analytics(tenant, &[results], app.clock.now()).await.unwrap();
+    reading(&app, &ops, &well, 120.0, 300.0).await;
+    let listed = alarms(&app, &ops, "").await;
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(
+        (listed["items"][0]["rule"].as_str(), listed["items"][0]["priority"].as_str()),
+        (Some("anomaly"), Some("low"))
+    );
+}

@@ -36,6 +36,8 @@ use std::collections::{HashMap, HashSet};
 const ATTEMPTS: usize = 3;
 /// Days of daily aggregates the trailing average is taken over.
 const TRAILING_DAYS: u64 = 7;
+/// Batches of at most this many wells read their wells' recent anomalies one well at a time.
+const PER_WELL_ANOMALY_QUERIES: usize = 20;
 /// Wells read per page by the periodic evaluation.
 const WELLS_PER_PAGE: u32 = 1_000;
 /// The longest window of the alarm-health KPIs.
@@ -384,13 +386,23 @@ impl AlarmService {
         newest: &HashMap<WellId, &FieldEntry>,
     ) -> Result<HashMap<WellId, Vec<RecentAnomaly>>, StorageError> {
         let today = self.deps.clock.now().with_timezone(&tenant.time_zone).date_naive();
-        let query = AnomalyQuery {
+        let query = |well_id| AnomalyQuery {
             since: today.checked_sub_days(Days::new(3)),
-            well_id: None,
+            well_id,
             field: None,
             page: PageRequest { limit: 10_000, offset: 0 },
         };
-        let (found, _) = self.deps.storage.list_anomalies(tenant.id, &query).await?;
+        // A small batch (a field device, an operator's entry) asks for its wells' anomalies only; a fleet-wide
+        // batch (the live feed) reads the tenant's once.
+        let found = if newest.len() <= PER_WELL_ANOMALY_QUERIES {
+            let mut found = Vec::new();
+            for well in newest.keys() {
+                found.extend(self.deps.storage.list_anomalies(tenant.id, &query(Some(*well))).await?.0);
+            }
+            found
+        } else {
+            self.deps.storage.list_anomalies(tenant.id, &query(None)).await?.0
+        };
         let mut out: HashMap<WellId, Vec<RecentAnomaly>> = HashMap::new();
         for a in found.into_iter().filter(|a| newest.contains_key(&a.well_id)) {
             out.entry(a.well_id).or_default().push(RecentAnomaly::from(&a.anomaly));
