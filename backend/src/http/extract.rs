@@ -162,11 +162,7 @@ impl QueryParams {
 
     /// A UUID.
     pub fn uuid(&self, name: &str) -> Result<Option<uuid::Uuid>, ApiError> {
-        self.text(name)
-            .map(|v| {
-                uuid::Uuid::parse_str(&v).map_err(|_| ApiError::bad_parameter(name, format!("{v:?} is not a UUID")))
-            })
-            .transpose()
+        self.text(name).map(|v| parse_uuid(name, &v)).transpose()
     }
 
     /// A number within `range`, `default` when absent.
@@ -182,4 +178,9 @@ impl QueryParams {
             Err(ApiError::bad_parameter(name, format!("{v} is outside {}..={}", range.start(), range.end())))
         }
     }
+}
+
+/// A UUID in a path segment or a query parameter; the 400 names `name`.
+pub fn parse_uuid(name: &str, raw: &str) -> Result<uuid::Uuid, ApiError> {
+    uuid::Uuid::parse_str(raw).map_err(|_| ApiError::bad_parameter(name, format!("{raw:?} is not a UUID")))
 }

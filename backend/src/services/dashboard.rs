@@ -85,11 +85,7 @@ impl WellAlarms {
 /// The reading shows the well not producing, by the well-down rule's test: no oil and no gas (oil and gas wells),
 /// no water injected (injection and disposal wells), or 0 hours on.
 pub fn reading_shows_down(well_type: WellType, r: &LatestReading) -> bool {
-    let none = match well_type {
-        WellType::Oil | WellType::Gas => r.oil_bbl <= 0.0 && r.gas_mcf <= 0.0,
-        WellType::Injection | WellType::Disposal => r.water_bbl <= 0.0,
-    };
-    none || r.hours_on <= 0.0
+    flowline_shared::alarms::evaluate::shows_down(well_type, r.oil_bbl, r.gas_mcf, r.water_bbl, r.hours_on)
 }
 
 /// The display status of a well (the rule, in order, is documented on `flowline_shared::dto::dashboard`).

@@ -253,11 +253,21 @@ fn day_production(well_type: WellType, d: &LatestDay) -> Option<(f64, bool)> {
     if ![d.oil_bbl, d.gas_mcf, d.water_bbl, d.hours_on].iter().all(|v| v.is_finite()) {
         return None;
     }
-    let (production, none) = match well_type {
-        WellType::Oil | WellType::Gas => (d.oil_bbl + d.gas_mcf / 6.0, d.oil_bbl <= 0.0 && d.gas_mcf <= 0.0),
-        WellType::Injection | WellType::Disposal => (d.water_bbl, d.water_bbl <= 0.0),
+    let production = match well_type {
+        WellType::Oil | WellType::Gas => d.oil_bbl + d.gas_mcf / 6.0,
+        WellType::Injection | WellType::Disposal => d.water_bbl,
     };
-    Some((production, none || d.hours_on <= 0.0))
+    Some((production, shows_down(well_type, d.oil_bbl, d.gas_mcf, d.water_bbl, d.hours_on)))
+}
+
+/// The well-down trip test on one day's (or one reading's) figures: no oil and no gas (oil and gas wells), no water
+/// injected (injection and disposal wells), or 0 hours on. The map's "down" status uses it too.
+pub fn shows_down(well_type: WellType, oil_bbl: f64, gas_mcf: f64, water_bbl: f64, hours_on: f64) -> bool {
+    let none = match well_type {
+        WellType::Oil | WellType::Gas => oil_bbl <= 0.0 && gas_mcf <= 0.0,
+        WellType::Injection | WellType::Disposal => water_bbl <= 0.0,
+    };
+    none || hours_on <= 0.0
 }
 
 fn production_unit(well_type: WellType) -> &'static str {

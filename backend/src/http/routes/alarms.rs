@@ -3,7 +3,7 @@
 //! admins act on alarms; only admins change the rules.
 
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, Caller, QueryParams};
+use crate::http::extract::{ApiJson, Caller, QueryParams, parse_uuid};
 use crate::http::routes::wells::parse_well_id;
 use crate::http::state::AppState;
 use crate::ports::{AlarmFilter, OutOfService, PageRequest, StoredAlarm};
@@ -38,7 +38,7 @@ impl From<AlarmServiceError> for ApiError {
 }
 
 fn parse_alarm_id(raw: &str) -> Result<AlarmId, ApiError> {
-    uuid::Uuid::parse_str(raw).map(AlarmId).map_err(|_| ApiError::bad_parameter("id", format!("{raw:?} is not a UUID")))
+    parse_uuid("id", raw).map(AlarmId)
 }
 
 fn check_window(from: Option<DateTime<Utc>>, to: Option<DateTime<Utc>>) -> Result<(), ApiError> {

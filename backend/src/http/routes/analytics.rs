@@ -252,9 +252,7 @@ pub async fn trend_detail(
     q: QueryParams,
 ) -> Result<Json<TrendDetail>, ApiError> {
     q.allow_only(&["period", "field"])?;
-    let well_id = uuid::Uuid::parse_str(&well_id)
-        .map(WellId)
-        .map_err(|_| ApiError::bad_parameter("well_id", format!("{well_id:?} is not a UUID")))?;
+    let well_id = crate::http::extract::parse_uuid("well_id", &well_id).map(WellId)?;
     let days = parse_period_days(&q)?;
     let field = q.parsed::<Field>("field")?;
     let tenant = caller_tenant(&state, &caller).await?;

@@ -2,7 +2,7 @@
 //! admins write. Also the mapping of the maintenance service's errors onto the API's error shape.
 
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, Caller, QueryParams};
+use crate::http::extract::{ApiJson, Caller, QueryParams, parse_uuid};
 use crate::http::state::AppState;
 use crate::ports::{MaintenanceFilter, PageRequest};
 use crate::services::maintenance::MaintenanceError;
@@ -15,7 +15,6 @@ use flowline_shared::dto::maintenance::{
     MaintenanceId, MaintenanceItem, MaintenancePatchInput, MaintenanceStatus, NewMaintenanceInput,
 };
 use serde_json::json;
-use uuid::Uuid;
 
 pub const MAX_MAINTENANCE_PAGE: u32 = 1_000;
 
@@ -36,7 +35,7 @@ impl From<MaintenanceError> for ApiError {
 }
 
 fn parse_id(raw: &str) -> Result<MaintenanceId, ApiError> {
-    Uuid::parse_str(raw).map(MaintenanceId).map_err(|_| ApiError::bad_parameter("id", format!("{raw:?} is not a UUID")))
+    parse_uuid("id", raw).map(MaintenanceId)
 }
 
 pub async fn list(

@@ -1,7 +1,7 @@
 //! Well registry: list with filters and pagination, create, get, update.
 
 use crate::http::error::ApiError;
-use crate::http::extract::{ApiJson, Caller, QueryParams};
+use crate::http::extract::{ApiJson, Caller, QueryParams, parse_uuid};
 use crate::http::state::AppState;
 use crate::ports::{PageRequest, WellFilter};
 use axum::Json;
@@ -9,12 +9,11 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use flowline_shared::dto::{Page, WellView};
 use flowline_shared::{Well, WellId, WellPatch, WellStatus, WellType};
-use uuid::Uuid;
 
 pub const MAX_WELL_PAGE: u32 = 1_000;
 
 pub fn parse_well_id(raw: &str) -> Result<WellId, ApiError> {
-    Uuid::parse_str(raw).map(WellId).map_err(|_| ApiError::bad_parameter("id", format!("{raw:?} is not a UUID")))
+    parse_uuid("id", raw).map(WellId)
 }
 
 pub async fn list(
