@@ -17,6 +17,7 @@
 use super::Deps;
 use super::analytics::primary_field;
 use super::events::EventService;
+use super::wells::all_wells;
 use crate::ports::{
     AggregateQuery, AlarmChange, AlarmFilter, AnomalyQuery, NewEvent, OutOfService, PageRequest, StorageError,
     StoredAlarm, WellFilter, WellWithLatest,
@@ -38,8 +39,8 @@ const ATTEMPTS: usize = 3;
 const TRAILING_DAYS: u64 = 7;
 /// Batches of at most this many wells read their wells' recent anomalies one well at a time.
 const PER_WELL_ANOMALY_QUERIES: usize = 20;
-/// Wells read per page by the periodic evaluation.
-const WELLS_PER_PAGE: u32 = 1_000;
+/// Wells whose data-gap changes the periodic evaluation records in one transaction.
+const WELLS_PER_TRANSACTION: usize = 1_000;
 /// The longest window of the alarm-health KPIs.
 pub const MAX_HEALTH_WINDOW: chrono::Duration = chrono::Duration::days(31);
 /// The most alarms one acknowledge-all touches.
@@ -259,16 +260,14 @@ impl AlarmService {
     async fn evaluate_data_gaps(&self, tenant: &Tenant) -> Result<EvaluationReport, AlarmServiceError> {
         let rules = self.rules(tenant.id).await?;
         let out_of_service = self.out_of_service_wells(tenant.id).await?;
-        let mut report = EvaluationReport::default();
-        let mut offset = 0;
-        loop {
-            let page = PageRequest { limit: WELLS_PER_PAGE, offset };
-            let (wells, total) = self.deps.storage.list_wells(tenant.id, &WellFilter::default(), page).await?;
-            // One transaction per page, retried on its own: a change racing one well does not redo the fleet.
+        let wells = all_wells(self.deps.storage.as_ref(), tenant.id, &WellFilter::default()).await?;
+        let mut report = EvaluationReport { wells: wells.len(), ..Default::default() };
+        // One transaction per chunk, retried on its own: a change racing one well does not redo the fleet.
+        for chunk in wells.chunks(WELLS_PER_TRANSACTION) {
             let mut attempt = 0;
             loop {
                 attempt += 1;
-                match self.data_gaps_of(tenant.id, &rules, &out_of_service, &wells).await {
+                match self.data_gaps_of(tenant.id, &rules, &out_of_service, chunk).await {
                     Ok((raised, changed)) => {
                         report.raised += raised;
                         report.changed += changed;
@@ -278,12 +277,8 @@ impl AlarmService {
                     Err(e) => return Err(e),
                 }
             }
-            offset += wells.len() as u64;
-            report.wells = offset as usize;
-            if wells.is_empty() || offset >= total {
-                return Ok(report);
-            }
         }
+        Ok(report)
     }
 
     /// The data-gap rule for one page of wells against their open gap alarms; records the transitions. Returns how

@@ -1,9 +1,9 @@
 //! The dashboard's well views, composed from the other services and the existing ports (no storage of its own):
 //!
-//! - **The map** ([`DashboardService::map`], US-1103): every well of the tenant matching the filters, paged through
-//!   `list_wells` [`MAP_PAGE`] wells at a time (each row carries the well's latest reading), with the tenant's open
+//! - **The map** ([`DashboardService::map`], US-1103): every well of the tenant matching the filters
+//!   ([`super::wells::all_wells`]: pages of 1,000, each row with the well's latest reading), with the tenant's open
 //!   alarms read once; wells without coordinates are counted, not listed. Cost: one alarm read plus one well page
-//!   per 1,000 wells, so 10,000 wells are 11 round trips and memory for one page plus the answer.
+//!   per 1,000 wells, so 10,000 wells are 11 round trips.
 //! - **The well detail** ([`DashboardService::detail`], US-1105): the well, its latest reading, its last
 //!   [`RECENT_ALARMS`] alarms, the 30-day trend of its primary product, the default forecast in brief and the next
 //!   scheduled maintenance item, read concurrently.
@@ -15,6 +15,7 @@ use super::Deps;
 use super::alarms::{AlarmService, AlarmServiceError};
 use super::analytics::{AnalyticsError, AnalyticsService, ForecastKind, ForecastRequest, WellForecast};
 use super::maintenance::{MaintenanceError, MaintenanceService};
+use super::wells::all_wells;
 use crate::ports::{AlarmFilter, EntryQuery, PageRequest, StorageError, WellFilter};
 use chrono::{DateTime, Duration, Utc};
 use flowline_shared::alarms::{Alarm, AlarmPriority, AlarmRuleKind};
@@ -27,10 +28,8 @@ use flowline_shared::dto::dashboard::{
     MapWell, WellDashboardDetail, WellMap,
 };
 use flowline_shared::{FieldEntry, Tenant, TenantId, Well, WellId, WellStatus, WellType};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
-/// Wells per `list_wells` page of the map.
-pub const MAP_PAGE: u32 = 1_000;
 /// Alarms the well detail lists.
 pub const RECENT_ALARMS: u32 = 5;
 /// Days of the well detail's trend.
@@ -165,48 +164,32 @@ impl DashboardService {
             without_coordinates: 0,
             outside_bbox: 0,
         };
-        // Offset paging over (name, id): a well created meanwhile can shift a row into the next page; `seen` drops
-        // the repeat.
-        let mut seen: HashSet<WellId> = HashSet::new();
-        let mut offset = 0_u64;
-        loop {
-            let page = PageRequest { limit: MAP_PAGE, offset };
-            let (rows, total) = self.deps.storage.list_wells(tenant, &filter, page).await?;
-            let fetched = rows.len() as u64;
-            for row in rows {
-                let well = row.well;
-                if !seen.insert(well.id) {
-                    continue;
-                }
-                let Some(at) = well.location else {
-                    map.without_coordinates += 1;
-                    continue;
-                };
-                if query.bbox.is_some_and(|b| !b.contains(at.latitude, at.longitude)) {
-                    map.outside_bbox += 1;
-                    continue;
-                }
-                let oos = out_of_service.contains(&well.id);
-                let alarms = WellAlarms::of(open.get(&well.id).into_iter().flatten(), oos, now);
-                let display_status = display_status(&well, row.latest.as_ref(), alarms, staleness, now);
-                map.wells.push(MapWell {
-                    id: well.id,
-                    name: well.name,
-                    api: well.api_number,
-                    lat: at.latitude,
-                    lon: at.longitude,
-                    status: well.status,
-                    alarm_priority: alarms.highest,
-                    oil_rate: row.latest.as_ref().map(|r| r.oil_bbl),
-                    gas_rate: row.latest.as_ref().map(|r| r.gas_mcf),
-                    last_reading_at: row.latest.as_ref().map(|r| r.recorded_at),
-                    display_status,
-                });
+        for row in all_wells(self.deps.storage.as_ref(), tenant, &filter).await? {
+            let well = row.well;
+            let Some(at) = well.location else {
+                map.without_coordinates += 1;
+                continue;
+            };
+            if query.bbox.is_some_and(|b| !b.contains(at.latitude, at.longitude)) {
+                map.outside_bbox += 1;
+                continue;
             }
-            offset += fetched;
-            if fetched < u64::from(MAP_PAGE) || offset >= total {
-                break;
-            }
+            let oos = out_of_service.contains(&well.id);
+            let alarms = WellAlarms::of(open.get(&well.id).into_iter().flatten(), oos, now);
+            let display_status = display_status(&well, row.latest.as_ref(), alarms, staleness, now);
+            map.wells.push(MapWell {
+                id: well.id,
+                name: well.name,
+                api: well.api_number,
+                lat: at.latitude,
+                lon: at.longitude,
+                status: well.status,
+                alarm_priority: alarms.highest,
+                oil_rate: row.latest.as_ref().map(|r| r.oil_bbl),
+                gas_rate: row.latest.as_ref().map(|r| r.gas_mcf),
+                last_reading_at: row.latest.as_ref().map(|r| r.recorded_at),
+                display_status,
+            });
         }
         Ok(map)
     }

@@ -32,7 +32,8 @@ use super::alarms::{AlarmService, AlarmServiceError};
 use super::analytics::ets_forecast;
 use super::dashboard::{WellAlarms, display_status};
 use super::kpis::{KpiError, KpiService, WELLS_PER_QUERY};
-use crate::ports::{AggregateQuery, PageRequest, StorageError, WellFilter};
+use super::wells::all_wells;
+use crate::ports::{AggregateQuery, StorageError, WellFilter};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use flowline_report::{
     AlarmPriority, AlarmRow, AlarmState, ChartPoint, DashboardReport, Direction, ExportKind, ForecastPoint, KpiCard,
@@ -62,8 +63,6 @@ pub const MAX_LEASE_CHARS: usize = 200;
 pub const DEFAULT_COMPANY: &str = "Flowline";
 /// The report's title.
 pub const TITLE: &str = "Production dashboard";
-/// Wells per `list_wells` page.
-const WELLS_PER_PAGE: u32 = 1_000;
 /// The interval level of the chart's forecast (fraction).
 const FORECAST_LEVEL: f64 = 0.95;
 
@@ -440,41 +439,27 @@ impl ExportService {
         };
         let mut wells = Vec::new();
         let mut names: HashMap<WellId, String> = HashMap::new();
-        let mut seen = HashSet::new();
-        let mut offset = 0_u64;
-        loop {
-            let page = PageRequest { limit: WELLS_PER_PAGE, offset };
-            let (rows, total) = self.deps.storage.list_wells(id, &filter, page).await?;
-            let fetched = rows.len() as u64;
-            for row in rows {
-                let well = row.well;
-                if !seen.insert(well.id) {
-                    continue;
-                }
-                let oos = out_of_service.contains(&well.id);
-                let alarms = WellAlarms::of(by_well.get(&well.id).into_iter().flatten().copied(), oos, now);
-                let display = display_status(&well, row.latest.as_ref(), alarms, staleness, now);
-                let latest = row.latest.as_ref();
-                names.insert(well.id, well.name.clone());
-                wells.push(WellRow {
-                    api_number: well.api_number.as_ref().map(ToString::to_string),
-                    status: status_text(well.status, display),
-                    oil_bopd: latest.map(|r| r.oil_bbl),
-                    gas_mcfd: latest.map(|r| r.gas_mcf),
-                    water_bwpd: latest.map(|r| r.water_bbl),
-                    downtime_percent: latest.map(|r| {
-                        let day = r.recorded_at.with_timezone(&tenant.time_zone).date_naive();
-                        100.0 * downtime_fraction(r.hours_on, local_day_hours(tenant.time_zone, day))
-                    }),
-                    last_reading_at: latest.map(|r| r.recorded_at),
-                    alarm: alarms.highest.map(priority),
-                    name: well.name,
-                });
-            }
-            offset += fetched;
-            if fetched == 0 || offset >= total {
-                break;
-            }
+        for row in all_wells(self.deps.storage.as_ref(), id, &filter).await? {
+            let well = row.well;
+            let oos = out_of_service.contains(&well.id);
+            let alarms = WellAlarms::of(by_well.get(&well.id).into_iter().flatten().copied(), oos, now);
+            let display = display_status(&well, row.latest.as_ref(), alarms, staleness, now);
+            let latest = row.latest.as_ref();
+            names.insert(well.id, well.name.clone());
+            wells.push(WellRow {
+                api_number: well.api_number.as_ref().map(ToString::to_string),
+                status: status_text(well.status, display),
+                oil_bopd: latest.map(|r| r.oil_bbl),
+                gas_mcfd: latest.map(|r| r.gas_mcf),
+                water_bwpd: latest.map(|r| r.water_bbl),
+                downtime_percent: latest.map(|r| {
+                    let day = r.recorded_at.with_timezone(&tenant.time_zone).date_naive();
+                    100.0 * downtime_fraction(r.hours_on, local_day_hours(tenant.time_zone, day))
+                }),
+                last_reading_at: latest.map(|r| r.recorded_at),
+                alarm: alarms.highest.map(priority),
+                name: well.name,
+            });
         }
 
         // The alarm list, with the names of wells outside the table.

@@ -35,8 +35,9 @@
 use super::Deps;
 use super::events::EventService;
 use super::prices::PriceService;
+use super::wells::all_wells;
 use crate::etag::strong_tag;
-use crate::ports::{AggregateQuery, NewEvent, PageRequest, StorageError, StoredEvent, WellFilter};
+use crate::ports::{AggregateQuery, NewEvent, StorageError, StoredEvent, WellFilter};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use flowline_shared::alarms::{AlarmPriority, count_alarms};
 use flowline_shared::analytics::aggregation::{Field, Period, PeriodWindow};
@@ -58,8 +59,6 @@ pub const KPI_EVENT_INTERVAL: TimeDelta = TimeDelta::seconds(10);
 pub const LOOKBACK_DAYS: u64 = 37;
 /// Wells per aggregate query.
 pub const WELLS_PER_QUERY: usize = 500;
-/// Wells per page of the well list.
-const WELLS_PER_PAGE: u32 = 1_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum KpiError {
@@ -291,18 +290,7 @@ impl KpiService {
         let from = today.checked_sub_days(Days::new(LOOKBACK_DAYS - 1)).unwrap_or(NaiveDate::MIN);
 
         // Every well, with its newest reading.
-        let mut wells = Vec::new();
-        let mut offset = 0u64;
-        loop {
-            let page = PageRequest { limit: WELLS_PER_PAGE, offset };
-            let (found, total) = storage.list_wells(tenant, &WellFilter::default(), page).await?;
-            let n = found.len() as u64;
-            wells.extend(found);
-            offset += n;
-            if n == 0 || offset >= total {
-                break;
-            }
-        }
+        let wells = all_wells(storage.as_ref(), tenant, &WellFilter::default()).await?;
         let status_as_of = now;
 
         // Daily aggregates of the lookback, per well and day.

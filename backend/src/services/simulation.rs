@@ -7,7 +7,8 @@
 
 use super::Deps;
 use super::ingest::{IngestError, IngestService, MAX_BATCH};
-use crate::ports::{InsertOutcome, PageRequest, StorageError, WellFilter};
+use super::wells::all_wells;
+use crate::ports::{InsertOutcome, StorageError, WellFilter};
 use crate::simulator::SimulatedFleet;
 use flowline_shared::dto::IngestResponse;
 use flowline_shared::{ApiNumber, EntryId, FieldEntry, FieldErrors, NewWell, TenantId, WellId};
@@ -31,8 +32,6 @@ const WRITES_IN_FLIGHT: usize = 2;
 pub fn chunk_size(wells: usize) -> usize {
     wells.saturating_mul(DAYS_PER_CHUNK).clamp(INSERT_CHUNK, MAX_INSERT_CHUNK)
 }
-/// Wells per page when looking for the fleet's existing wells.
-const LIST_PAGE: u32 = 1_000;
 
 /// What a backfill did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -219,21 +218,8 @@ async fn ensure_wells(
 
 /// Every well of the tenant that has an API number, by API number.
 async fn wells_by_api(deps: &Deps, tenant: TenantId) -> Result<HashMap<ApiNumber, WellId>, SimulationError> {
-    let mut found = HashMap::new();
-    let mut offset = 0u64;
-    loop {
-        let page = PageRequest { limit: LIST_PAGE, offset };
-        let (wells, total) = deps.storage.list_wells(tenant, &WellFilter::default(), page).await?;
-        offset += wells.len() as u64;
-        for w in wells.iter().map(|w| &w.well) {
-            if let Some(api) = &w.api_number {
-                found.insert(api.clone(), w.id);
-            }
-        }
-        if wells.is_empty() || offset >= total {
-            return Ok(found);
-        }
-    }
+    let wells = all_wells(deps.storage.as_ref(), tenant, &WellFilter::default()).await?;
+    Ok(wells.into_iter().filter_map(|w| w.well.api_number.map(|api| (api, w.well.id))).collect())
 }
 
 /// One live tick: generates a live reading (a rate per day) per producing well at `deps.clock.now()` and sends them through [`IngestService::ingest`], in

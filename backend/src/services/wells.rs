@@ -1,8 +1,33 @@
 //! Well registry use cases: create, update, get and list, always inside the caller's tenant.
 
 use super::Deps;
-use crate::ports::{PageRequest, StorageError, WellFilter, WellWithLatest};
+use crate::ports::{PageRequest, Storage, StorageError, WellFilter, WellWithLatest};
 use flowline_shared::{FieldErrors, NewWell, TenantId, Well, WellId, WellPatch};
+use std::collections::HashSet;
+
+/// Wells per `list_wells` page when a use case needs all of them.
+const ALL_WELLS_PAGE: u32 = 1_000;
+
+/// Every well of the tenant matching `filter`, each with its latest reading, in the list's order (name, id). Offset
+/// paging: a well created meanwhile can shift a row into the next page, so repeats are dropped.
+pub async fn all_wells(
+    storage: &dyn Storage,
+    tenant: TenantId,
+    filter: &WellFilter,
+) -> Result<Vec<WellWithLatest>, StorageError> {
+    let mut all = Vec::new();
+    let mut seen: HashSet<WellId> = HashSet::new();
+    let mut offset = 0_u64;
+    loop {
+        let (rows, total) = storage.list_wells(tenant, filter, PageRequest { limit: ALL_WELLS_PAGE, offset }).await?;
+        let fetched = rows.len() as u64;
+        all.extend(rows.into_iter().filter(|r| seen.insert(r.well.id)));
+        offset += fetched;
+        if fetched == 0 || offset >= total {
+            return Ok(all);
+        }
+    }
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum WellError {
