@@ -397,6 +397,61 @@ async fn backfill_refuses_an_empty_range_and_records_a_tenant_without_readings(s
     assert_eq!(s.dirty_wells(t.id, 10).await.unwrap().len(), 1, "the mark is still there");
 }
 
+async fn the_daily_job_patches_its_day_as_a_recompute_would(s: S) {
+    let j = jobs(&s);
+    let t = common::tenant(&s).await;
+    let tz = t.time_zone;
+    let ws = wells(&s, &t, 3).await;
+    let mut drafts = Vec::new();
+    for w in &ws {
+        for day in days(date(2024, 11, 20), date(2024, 12, 10)) {
+            drafts.push(draft(*w, local(tz, day, 12, 0), 100.0 + f64::from(day.ordinal0() % 11), true));
+        }
+    }
+    j.ingest.ingest(t.id, drafts).await.unwrap();
+    j.aggregation.backfill(&t, None, None, &no_progress).await.unwrap().unwrap();
+    let before = everything(&s, &t, &ws).await;
+
+    // A day the aggregates already hold: read, compared, nothing written, the run recorded.
+    let sunday = date(2024, 12, 1);
+    let report = j.aggregation.run_daily(&t, sunday, &no_progress).await.unwrap();
+    assert_eq!((report.wells, report.readings, report.months, report.aggregates), (3, 3, 0, 0));
+    assert_eq!(everything(&s, &t, &ws).await, before);
+    let runs = runs_of(&s, &t, JobKind::Daily).await;
+    assert_eq!(runs.iter().map(|r| (r.status, r.rows)).collect::<Vec<_>>(), [(JobStatus::Succeeded, 0)]);
+
+    // Sunday 1 December gets a second reading on two wells, and a new well its first: the day, its week (begun
+    // Monday 25 November, stored with November) and December are rewritten for those wells only.
+    let newcomer = wells(&s, &t, 1).await[0];
+    let late = [
+        draft(ws[0], local(tz, sunday, 20, 0), 40.0, false),
+        draft(ws[2], local(tz, sunday, 6, 0), 400.0, true),
+        draft(newcomer, local(tz, sunday, 9, 0), 77.0, true),
+    ];
+    j.ingest.ingest(t.id, late.to_vec()).await.unwrap();
+    let report = j.aggregation.run_daily(&t, sunday, &no_progress).await.unwrap();
+    assert_eq!(
+        (report.wells, report.readings, report.months),
+        (4, 6, 6),
+        "November (the week) and December of three wells"
+    );
+    let mut all = [ws.clone(), vec![newcomer]].concat();
+    all.sort_unstable();
+    let after = everything(&s, &t, &all).await;
+    let want = expected(&s, &t, &all, date(2024, 11, 1), date(2024, 12, 1)).await;
+    for (period, got) in Period::ALL.into_iter().zip(&after) {
+        assert_eq!(got, &of_period(&want, period), "{period}: as a recompute of both months gives");
+    }
+    let untouched =
+        |aggs: &[TimeSeriesAggregate]| aggs.iter().filter(|a| a.well_id == ws[1]).cloned().collect::<Vec<_>>();
+    for (b, a) in before.iter().zip(&after) {
+        assert_eq!(untouched(a), untouched(b), "the well without news is as it was");
+    }
+    // The dirty-period worker, catching up with the same readings, finds nothing to change.
+    j.aggregation.run_dirty_once(&t).await.unwrap().expect("the late readings left marks");
+    assert_eq!(everything(&s, &t, &all).await, after);
+}
+
 macro_rules! both_dialects {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
@@ -414,4 +469,5 @@ both_dialects!(
     a_correction_is_averaged_into_its_day,
     the_25_hour_day_keeps_its_readings,
     backfill_refuses_an_empty_range_and_records_a_tenant_without_readings,
+    the_daily_job_patches_its_day_as_a_recompute_would,
 );

@@ -385,6 +385,10 @@ async fn aggregates_are_replaced_whole_and_read_back(s: S) {
 
     let query = |period, from, to| AggregateQuery { wells: vec![w.id], period, from, to };
     let everything = |period| query(period, date(2024, 1, 1), date(2024, 4, 30));
+    // Whole groups read back as written, only for the months asked for and only for the tenant's wells.
+    assert_eq!(s.month_groups(t.id, tz, &[w.id], date(2024, 1, 1), date(2024, 6, 1)).await.unwrap(), months);
+    assert_eq!(s.month_groups(t.id, tz, &[foreign.id, w.id], mar, date(2024, 3, 31)).await.unwrap(), months[1..]);
+    assert!(s.month_groups(other.id, tz, &[w.id], feb, mar).await.unwrap().is_empty());
     for period in Period::ALL {
         let back = s.aggregates(t.id, tz, &everything(period)).await.unwrap();
         assert!(!back.is_empty());

@@ -21,7 +21,10 @@ use crate::ports::StorageError;
 use chrono::{Datelike, NaiveDate};
 use chrono_tz::Tz;
 use flowline_shared::WellId;
-use flowline_shared::analytics::aggregation::{Field, Period, PeriodWindow, Stats, TimeSeriesAggregate};
+use flowline_shared::analytics::aggregation::{
+    Field, MonthAggregates, Period, PeriodWindow, Stats, TimeSeriesAggregate,
+};
+use std::collections::HashMap;
 
 const VERSION: u8 = 1;
 const SINGLE: u8 = 0;
@@ -126,11 +129,49 @@ pub(crate) struct BlobKey {
     pub month: NaiveDate,
 }
 
+/// The period windows of one time zone built so far. A read of many wells' months rebuilds the same few dozen
+/// windows over and over, and each costs two time-zone conversions: remembered, they are built once per read.
+pub(crate) struct Windows {
+    tz: Tz,
+    built: HashMap<(Period, NaiveDate), PeriodWindow>,
+}
+
+impl Windows {
+    pub(crate) fn new(tz: Tz) -> Self {
+        Self { tz, built: HashMap::new() }
+    }
+
+    fn get(&mut self, period: Period, date: NaiveDate) -> PeriodWindow {
+        let tz = self.tz;
+        *self.built.entry((period, date)).or_insert_with(|| PeriodWindow::for_date(period, date, tz))
+    }
+}
+
+/// Decodes the three blobs (daily, weekly, monthly) of one stored (well, month) row into its group.
+pub(crate) fn decode_group(
+    well_id: WellId,
+    month: NaiveDate,
+    blobs: [&[u8]; 3],
+    windows: &mut Windows,
+) -> Result<MonthAggregates, StorageError> {
+    let mut group = MonthAggregates::new(well_id, month);
+    let every_day = NaiveDate::MIN..=NaiveDate::MAX;
+    for (period, blob) in Period::ALL.into_iter().zip(blobs) {
+        let out = match period {
+            Period::Daily => &mut group.daily,
+            Period::Weekly => &mut group.weekly,
+            Period::Monthly => &mut group.monthly,
+        };
+        decode(blob, BlobKey { well_id, period, month }, windows, &every_day, out)?;
+    }
+    Ok(group)
+}
+
 /// Decodes a blob written by [`encode`] for `key`, appending the aggregates whose start date lies in `dates`.
 pub(crate) fn decode(
     bytes: &[u8],
     key: BlobKey,
-    tz: Tz,
+    windows: &mut Windows,
     dates: &std::ops::RangeInclusive<NaiveDate>,
     out: &mut Vec<TimeSeriesAggregate>,
 ) -> Result<(), StorageError> {
@@ -144,7 +185,7 @@ pub(crate) fn decode(
         let date = month.with_day(u32::from(day)).ok_or_else(|| corrupt("day outside the month"))?;
         let mask = r.u8()?;
         let keep = dates.contains(&date);
-        let window = keep.then(|| PeriodWindow::for_date(period, date, tz));
+        let window = keep.then(|| windows.get(period, date));
         for field in Field::ALL {
             if mask & (1 << field.index()) == 0 {
                 continue;
@@ -218,12 +259,12 @@ mod tests {
             let blob = encode(&in_march);
             let key = BlobKey { well_id: in_march[0].well_id, period, month: march };
             let mut back = Vec::new();
-            decode(&blob, key, tz, &(march..=end), &mut back).unwrap();
+            decode(&blob, key, &mut Windows::new(tz), &(march..=end), &mut back).unwrap();
             assert_eq!(back, in_march, "{period}");
             let mut some = Vec::new();
             let (from, to) =
                 (NaiveDate::from_ymd_opt(2024, 3, 10).unwrap(), NaiveDate::from_ymd_opt(2024, 3, 12).unwrap());
-            decode(&blob, key, tz, &(from..=to), &mut some).unwrap();
+            decode(&blob, key, &mut Windows::new(tz), &(from..=to), &mut some).unwrap();
             assert!(some.iter().all(|a| (from..=to).contains(&a.period.local_start())));
             if period == Period::Daily {
                 assert_eq!(
@@ -247,7 +288,7 @@ mod tests {
         let mut back = Vec::new();
         let march = NaiveDate::from_ymd_opt(2024, 3, 1).unwrap();
         let key = BlobKey { well_id: daily[0].well_id, period: Period::Daily, month: march };
-        decode(&encode(&daily), key, tz, &(march..=march), &mut back).unwrap();
+        decode(&encode(&daily), key, &mut Windows::new(tz), &(march..=march), &mut back).unwrap();
         assert_eq!(back, daily);
     }
 
@@ -284,15 +325,21 @@ mod tests {
         let blob = encode(&in_march);
         let key = BlobKey { well_id: in_march[0].well_id, period: Period::Daily, month: march };
         let mut out = Vec::new();
-        assert!(decode(&blob[..1], key, tz, &(march..=march), &mut out).is_ok(), "a version byte alone is empty");
+        assert!(
+            decode(&blob[..1], key, &mut Windows::new(tz), &(march..=march), &mut out).is_ok(),
+            "a version byte alone is empty"
+        );
         for cut in [0, 2, 5, blob.len() - 1] {
-            assert!(decode(&blob[..cut], key, tz, &(march..=march), &mut out).is_err(), "cut at {cut}");
+            assert!(
+                decode(&blob[..cut], key, &mut Windows::new(tz), &(march..=march), &mut out).is_err(),
+                "cut at {cut}"
+            );
         }
         let mut wrong = blob.clone();
         wrong[0] = 9;
-        assert!(decode(&wrong, key, tz, &(march..=march), &mut out).is_err());
+        assert!(decode(&wrong, key, &mut Windows::new(tz), &(march..=march), &mut out).is_err());
         let mut bad_day = blob;
         bad_day[1] = 32;
-        assert!(decode(&bad_day, key, tz, &(march..=march), &mut out).is_err());
+        assert!(decode(&bad_day, key, &mut Windows::new(tz), &(march..=march), &mut out).is_err());
     }
 }

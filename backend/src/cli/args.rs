@@ -54,6 +54,16 @@ pub enum Command {
         #[arg(long)]
         to: Option<chrono::NaiveDate>,
     },
+    /// Run the daily aggregation job now for one local date (the job loop runs it at 23:59 local by itself): that
+    /// day's aggregates, with its week and month rolled up again, written only where they changed.
+    Daily {
+        /// Only this tenant (default: every tenant).
+        #[arg(long)]
+        tenant: Option<String>,
+        /// The local date (default: today in each tenant's time zone).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
     /// Recompute every well's trends, anomalies and default forecast now, as of the tenant's today (the job loop
     /// does this for changed wells by itself).
     Analyze {

@@ -70,6 +70,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Backfill { tenant, from, to } => backfill(&config, tenant.as_deref(), from, to).await,
+        Command::Daily { tenant, date } => daily(&config, tenant.as_deref(), date).await,
         Command::Analyze { tenant } => analyze(&config, tenant.as_deref()).await,
         Command::Simulate { tenant, wells, months, seed, live, interval } => {
             let deps = deps(open(&config, StorageProfile::Bulk).await?);
@@ -182,6 +183,31 @@ async fn backfill(
             ),
             None => println!("tenant {}: no readings, nothing to aggregate", tenant.slug),
         }
+    }
+    Ok(())
+}
+
+async fn daily(config: &Config, tenant: Option<&str>, date: Option<chrono::NaiveDate>) -> anyhow::Result<()> {
+    let deps = deps(open(config, StorageProfile::Server).await?);
+    let service = AggregationService::new(deps.clone());
+    for tenant in tenants(&deps, tenant).await? {
+        let day = date.unwrap_or_else(|| deps.clock.now().with_timezone(&tenant.time_zone).date_naive());
+        let wells = deps.storage.well_ids(tenant.id).await.context("listing wells")?.len() as u64;
+        let bar = progress::bar(wells, "wells");
+        bar.set_message(format!("{} {day}", tenant.slug));
+        let started = std::time::Instant::now();
+        let result = service.run_daily(&tenant, day, &|done| bar.set_position(done)).await;
+        bar.finish_and_clear();
+        let r = result.with_context(|| format!("daily job of tenant {} for {day}", tenant.slug))?;
+        println!(
+            "tenant {} {day}: {} wells, {} readings -> {} aggregates in {} changed well-months, {:.2} s",
+            tenant.slug,
+            r.wells,
+            r.readings,
+            r.aggregates,
+            r.months,
+            started.elapsed().as_secs_f64()
+        );
     }
     Ok(())
 }

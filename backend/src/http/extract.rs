@@ -1,7 +1,7 @@
 //! Request extractors that answer in the API's error shape: the authenticated caller, JSON bodies and query
 //! strings.
 
-use super::error::ApiError;
+use super::error::{ApiError, ErrorCode};
 use super::state::AppState;
 use crate::services::auth::Principal;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -65,7 +65,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             Ok(b) => b,
             Err(rejection) => {
                 let status = rejection.status();
-                let code = if status == StatusCode::PAYLOAD_TOO_LARGE { "payload_too_large" } else { "invalid_body" };
+                let code = if status == StatusCode::PAYLOAD_TOO_LARGE {
+                    ErrorCode::PayloadTooLarge
+                } else {
+                    ErrorCode::InvalidBody
+                };
                 return Err(ApiError::new(status, code, rejection.body_text()));
             }
         };
@@ -82,10 +86,14 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             let path = err.path().to_string();
             let inner = err.into_inner();
             if inner.is_syntax() || inner.is_eof() {
-                Err(ApiError::new(StatusCode::BAD_REQUEST, "invalid_json", format!("malformed JSON: {inner}")))
+                Err(ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidJson, format!("malformed JSON: {inner}")))
             } else {
-                Err(ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid_body", format!("at `{path}`: {inner}"))
-                    .with_details(json!({ "path": path })))
+                Err(ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    ErrorCode::InvalidBody,
+                    format!("at `{path}`: {inner}"),
+                )
+                .with_details(json!({ "path": path })))
             }
         }
     }
@@ -100,7 +108,7 @@ impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let raw = parts.uri.query().unwrap_or("");
         let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw).map_err(|e| {
-            ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", format!("malformed query string: {e}"))
+            ApiError::new(StatusCode::BAD_REQUEST, ErrorCode::InvalidQuery, format!("malformed query string: {e}"))
         })?;
         let mut map = HashMap::with_capacity(pairs.len());
         for (k, v) in pairs {

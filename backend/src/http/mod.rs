@@ -7,67 +7,80 @@ pub mod conditional;
 pub mod error;
 pub mod export;
 pub mod extract;
+pub mod openapi;
 pub mod routes;
 pub mod state;
 
-use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::{Extension, Router};
 use error::ApiError;
 pub use state::AppState;
 use std::future::Future;
 use tower_http::trace::TraceLayer;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
-/// The whole application router.
+/// The whole application router, and the OpenAPI document of [`route_table`] at `/openapi.json`.
 pub fn router(state: AppState, max_body_bytes: usize) -> Router {
-    let api = Router::new()
-        .route("/auth/login", post(routes::auth::login))
-        .route("/wells", get(routes::wells::list).post(routes::wells::create))
-        .route("/wells/map", get(routes::dashboard::map))
-        .route("/wells/{id}", get(routes::wells::get).patch(routes::wells::update))
-        .route("/wells/{id}/dashboard-detail", get(routes::dashboard::detail))
-        .route("/wells/{id}/field-entries", get(routes::entries::list_for_well))
-        .route("/field-entries", post(routes::entries::ingest))
-        .route("/field-entries/import", post(routes::entries::import_csv))
-        .route("/wells/{id}/forecast", get(routes::analytics::forecast))
-        .route("/aggregates", get(routes::analytics::aggregates))
-        .route("/trends", get(routes::analytics::trends))
-        .route("/trends/{well_id}", get(routes::analytics::trend_detail))
-        .route("/anomalies", get(routes::analytics::anomalies))
-        .route("/maintenance", get(routes::maintenance::list).post(routes::maintenance::create))
-        .route(
-            "/maintenance/{id}",
-            get(routes::maintenance::get).patch(routes::maintenance::update).delete(routes::maintenance::delete),
-        )
-        .route("/dashboard/kpis", get(routes::kpis::kpis))
-        .route("/dashboard/export", post(routes::export::export))
-        .route("/prices", get(routes::prices::list).put(routes::prices::put))
-        .route("/admin/backfill", post(routes::admin::backfill))
-        .route("/admin/jobs", get(routes::admin::jobs))
-        .route("/ws/alerts", get(crate::ws::alerts::alerts))
-        .route("/alarms", get(routes::alarms::list))
-        .route("/alarms/acknowledge", post(routes::alarms::acknowledge_all))
-        .route("/alarms/health", get(routes::alarms::health))
-        .route("/alarms/out-of-service", get(routes::alarms::out_of_service))
-        .route(
-            "/wells/{id}/alarms-out-of-service",
-            axum::routing::put(routes::alarms::take_out_of_service).delete(routes::alarms::return_to_service),
-        )
-        .route("/alarms/{id}", get(routes::alarms::get))
-        .route("/alarms/{id}/journal", get(routes::alarms::journal))
-        .route("/alarms/{id}/acknowledge", post(routes::alarms::acknowledge))
-        .route("/alarms/{id}/shelve", post(routes::alarms::shelve))
-        .route("/alarms/{id}/unshelve", post(routes::alarms::unshelve))
-        .route("/alarm-rules", get(routes::alarms::rules).put(routes::alarms::put_rules))
-        .fallback(|| async { ApiError::not_found("no such endpoint") })
-        .layer(axum::middleware::from_fn(conditional::conditional_get));
-    Router::new()
-        .route("/health", get(routes::health::health))
-        .route("/ready", get(routes::health::ready))
-        .nest("/api/v1", api)
+    let (router, document) = route_table().split_for_parts();
+    router
+        .layer(Extension(openapi::PublishedDocument::new(&openapi::complete(document))))
         .layer(DefaultBodyLimit::max(max_body_bytes))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// The OpenAPI 3.1 document of the API, as `/openapi.json` serves it.
+pub fn openapi_document() -> utoipa::openapi::OpenApi {
+    openapi::complete(route_table().into_openapi())
+}
+
+/// The route table: every route of the service. Each is registered with `routes!`, which takes the handler's
+/// `#[utoipa::path]` (method and path) for both the router and the OpenAPI document, so the two cannot diverge;
+/// handlers of one path go in one `routes!`. Do not add routes with `.route(…)`: they would be missing from the
+/// document (backend/tests/openapi.rs checks this file for it, and probes every documented route).
+pub fn route_table() -> OpenApiRouter<AppState> {
+    let api = OpenApiRouter::new()
+        .routes(routes!(routes::auth::login))
+        .routes(routes!(routes::wells::list, routes::wells::create))
+        .routes(routes!(routes::dashboard::map))
+        .routes(routes!(routes::wells::get, routes::wells::update))
+        .routes(routes!(routes::dashboard::detail))
+        .routes(routes!(routes::entries::list_for_well))
+        .routes(routes!(routes::entries::ingest))
+        .routes(routes!(routes::entries::import_csv))
+        .routes(routes!(routes::analytics::forecast))
+        .routes(routes!(routes::analytics::aggregates))
+        .routes(routes!(routes::analytics::trends))
+        .routes(routes!(routes::analytics::trend_detail))
+        .routes(routes!(routes::analytics::anomalies))
+        .routes(routes!(routes::maintenance::list, routes::maintenance::create))
+        .routes(routes!(routes::maintenance::get, routes::maintenance::update, routes::maintenance::delete))
+        .routes(routes!(routes::kpis::kpis))
+        .routes(routes!(routes::export::export))
+        .routes(routes!(routes::prices::list, routes::prices::put))
+        .routes(routes!(routes::admin::backfill))
+        .routes(routes!(routes::admin::jobs))
+        .routes(routes!(crate::ws::alerts::alerts))
+        .routes(routes!(routes::alarms::list))
+        .routes(routes!(routes::alarms::acknowledge_all))
+        .routes(routes!(routes::alarms::health))
+        .routes(routes!(routes::alarms::out_of_service))
+        .routes(routes!(routes::alarms::take_out_of_service, routes::alarms::return_to_service))
+        .routes(routes!(routes::alarms::get))
+        .routes(routes!(routes::alarms::journal))
+        .routes(routes!(routes::alarms::acknowledge))
+        .routes(routes!(routes::alarms::shelve))
+        .routes(routes!(routes::alarms::unshelve))
+        .routes(routes!(routes::alarms::rules, routes::alarms::put_rules))
+        .fallback(|| async { ApiError::not_found("no such endpoint") })
+        .layer(axum::middleware::from_fn(conditional::conditional_get));
+    OpenApiRouter::new()
+        .routes(routes!(routes::health::health))
+        .routes(routes!(routes::health::ready))
+        // Public, outside `/api/v1` (no tenant data, no conditional-GET layer: it tags itself).
+        .routes(routes!(openapi::openapi_json))
+        .nest("/api/v1", api)
 }
 
 /// Serves until `shutdown` resolves; in-flight requests finish first.

@@ -48,6 +48,18 @@ pub trait AggregateRepository: Send + Sync {
         query: &AggregateQuery,
     ) -> StorageResult<Vec<flowline_shared::analytics::aggregation::TimeSeriesAggregate>>;
 
+    /// The stored groups of `wells` for the local months `first..=last`, whole (every period), ordered by well (in
+    /// `wells` order), then month; a month without aggregates has no group. Wells that are not this tenant's have
+    /// none. `tz` is the tenant's zone.
+    async fn month_groups(
+        &self,
+        tenant: TenantId,
+        tz: chrono_tz::Tz,
+        wells: &[WellId],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> StorageResult<Vec<MonthAggregates>>;
+
     /// Up to `limit` dirty wells of the tenant, the wells with the oldest marks first. Entries stored through
     /// `EntryRepository::insert_entries` mark their wells dirty in the same transaction.
     async fn dirty_wells(&self, tenant: TenantId, limit: u32) -> StorageResult<Vec<DirtyWell>>;

@@ -12,7 +12,7 @@ use crate::ports::{
 };
 use crate::ports::{AlarmChange, AlarmFilter, AlarmRepository, OutOfService, StoredAlarm};
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use flowline_shared::UserId;
 use flowline_shared::alarms::{AlarmId, AlarmRuleSet, AlarmTransition};
 use flowline_shared::analytics::aggregation::{EntryValues, MonthAggregates, TimeSeriesAggregate};
@@ -233,6 +233,16 @@ impl AggregateRepository for FakeStorage {
         _tz: chrono_tz::Tz,
         _query: &AggregateQuery,
     ) -> StorageResult<Vec<TimeSeriesAggregate>> {
+        unsupported()
+    }
+    async fn month_groups(
+        &self,
+        _tenant: TenantId,
+        _tz: chrono_tz::Tz,
+        _wells: &[WellId],
+        _first: NaiveDate,
+        _last: NaiveDate,
+    ) -> StorageResult<Vec<MonthAggregates>> {
         unsupported()
     }
     async fn dirty_wells(&self, _tenant: TenantId, _limit: u32) -> StorageResult<Vec<DirtyWell>> {

@@ -8,7 +8,7 @@
 //! instance holding the `scheduler` lease acts, so several server instances on one database run each job once.
 
 use super::Deps;
-use super::aggregation::{AggregationService, months_touched};
+use super::aggregation::AggregationService;
 use super::alarms::AlarmService;
 use super::analytics::AnalyticsService;
 use super::events::EventService;
@@ -72,11 +72,10 @@ pub fn last_fire(job: JobKind, tz: Tz, now: DateTime<Utc>) -> Option<DateTime<Ut
     if fire <= now { Some(fire) } else { at(previous) }
 }
 
-/// The local months a calendar job fired at `fire` recomputes: the day's (and its week's), the week that just
-/// ended, or the month that just ended.
+/// The local months the weekly or monthly job fired at `fire` recomputes: the week that just ended, or the month
+/// that just ended. The daily job patches its day instead (`AggregationService::run_daily`): `None`.
 pub fn months_of_job(job: JobKind, tz: Tz, fire: DateTime<Utc>) -> Option<(NaiveDate, NaiveDate)> {
     match job {
-        JobKind::Daily => Some(months_touched(fire, fire, tz)),
         JobKind::Weekly => {
             let monday = fire.with_timezone(&tz).date_naive();
             let last_week = monday.checked_sub_days(Days::new(7))?;
@@ -87,7 +86,7 @@ pub fn months_of_job(job: JobKind, tz: Tz, fire: DateTime<Utc>) -> Option<(Naive
             let previous = first.checked_sub_months(Months::new(1))?;
             Some((previous, previous))
         }
-        JobKind::Dirty | JobKind::Backfill | JobKind::Analytics => None,
+        JobKind::Daily | JobKind::Dirty | JobKind::Backfill | JobKind::Analytics => None,
     }
 }
 
@@ -186,8 +185,17 @@ impl Scheduler {
         if let Some(previous) = previous {
             for job in [JobKind::Daily, JobKind::Weekly, JobKind::Monthly] {
                 let Some(fire) = last_fire(job, tz, now).filter(|f| *f > previous) else { continue };
-                let Some((first, last)) = months_of_job(job, tz, fire) else { continue };
-                match self.aggregation.run_for_all_wells(job, tenant, first, last, &|_| {}).await {
+                let ran = match (job, months_of_job(job, tz, fire)) {
+                    (JobKind::Daily, _) => {
+                        let day = fire.with_timezone(&tz).date_naive();
+                        self.aggregation.run_daily(tenant, day, &|_| {}).await
+                    }
+                    (_, Some((first, last))) => {
+                        self.aggregation.run_for_all_wells(job, tenant, first, last, &|_| {}).await
+                    }
+                    (_, None) => continue,
+                };
+                match ran {
                     Ok(_) => report.ran.push((tenant.slug.to_string(), job)),
                     Err(e) => fail(format!("{} job failed: {e}", job.as_str()), report),
                 }
@@ -280,9 +288,9 @@ mod tests {
     #[test]
     fn each_job_recomputes_the_months_it_closes() {
         let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
-        // Daily on Sunday 2024-12-01: its week started Monday 25 November.
+        // The daily job patches its day, not whole months.
         let fire = last_fire(JobKind::Daily, chicago(), utc("2024-12-02T06:00:00Z")).unwrap();
-        assert_eq!(months_of_job(JobKind::Daily, chicago(), fire), Some((d(2024, 11, 1), d(2024, 12, 1))));
+        assert_eq!(months_of_job(JobKind::Daily, chicago(), fire), None);
         // Weekly on Monday 2025-01-06: the week 30 Dec - 5 Jan spans two months.
         let fire = utc("2025-01-06T06:00:00Z");
         assert_eq!(months_of_job(JobKind::Weekly, chicago(), fire), Some((d(2024, 12, 1), d(2025, 1, 1))));

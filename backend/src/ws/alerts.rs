@@ -15,7 +15,7 @@
 
 use super::StreamSettings;
 use crate::http::AppState;
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::http::extract::QueryParams;
 use crate::ports::{StorageError, StoredEvent};
 use crate::services::events::{EventService, StreamCursor};
@@ -39,6 +39,33 @@ const READ_BUFFER: usize = 4 * 1024;
 const WRITE_BUFFER: usize = 16 * 1024;
 const MAX_WRITE_BUFFER: usize = 1024 * 1024;
 
+/// The event stream (WebSocket)
+///
+/// Upgrades to a WebSocket carrying the tenant's event stream: a `snapshot` first, then (with `since`) every stored
+/// event after that sequence number, then live `alert_created`, `alert_updated`, `alert_cleared` and `kpis_changed`
+/// events, each with a consecutive `seq`, and a `heartbeat` (with a ping) every 15 s. Every message is a
+/// `StreamMessage` (see the schema). Close codes: 4000 no answer to pings, 4001 the token expired, 4008 the client
+/// fell behind (reconnect with `since`). The token goes in `token` (browsers cannot set headers on a WebSocket) or
+/// in `Authorization: Bearer`; it is checked before the upgrade. Protocol with examples: docs/websocket.md.
+#[utoipa::path(
+    get,
+    path = "/ws/alerts",
+    operation_id = "event_stream",
+    tag = "events",
+    security(("bearer" = []), ("token_query" = [])),
+    params(
+        ("since" = Option<i64>, Query, description = "Resume after this sequence number (the last `seq` the client \
+                                                      saw): every later event is replayed, also across a server \
+                                                       restart", minimum = 0),
+    ),
+    responses(
+        (status = 101, description = "Switching Protocols: the WebSocket is open; messages are `StreamMessage`s"),
+        (status = 400, description = "`invalid_parameter`: `since` is not an integer >= 0, or an unknown \
+                                      parameter; `upgrade_required`: not a WebSocket upgrade request"),
+        (status = 401, description = "`unauthorized`: missing, malformed, forged or expired token"),
+        (status = 426, description = "`upgrade_required`: the connection cannot be upgraded"),
+    )
+)]
 pub async fn alerts(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -73,7 +100,11 @@ fn accept(
         return Err(ApiError::bad_parameter("since", "must be a sequence number >= 0"));
     }
     let upgrade = upgrade.map_err(|rejection| {
-        ApiError::new(rejection.status(), "upgrade_required", format!("a WebSocket upgrade is required: {rejection}"))
+        ApiError::new(
+            rejection.status(),
+            ErrorCode::UpgradeRequired,
+            format!("a WebSocket upgrade is required: {rejection}"),
+        )
     })?;
     let settings = state.stream_settings;
     let (events, clock) = (state.events.clone(), state.clock.clone());

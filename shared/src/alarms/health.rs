@@ -64,6 +64,7 @@ pub const TOP_BAD_ACTORS: usize = 10;
 /// The average alarm rate against EEMUA 191's bands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum RateAssessment {
     /// At most 1 per 10 minutes.
     Acceptable,
@@ -91,6 +92,11 @@ impl RateAssessment {
 
 /// An alarm active for more than [`STANDING_HOURS`] at the end of the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "An alarm active for more than 24 hours at the end of the window.")
+)]
 pub struct StandingAlarm {
     pub alarm_id: AlarmId,
     pub well_id: WellId,
@@ -104,10 +110,11 @@ pub struct StandingAlarm {
 
 /// A (well, rule) that chattered in the window.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatteringAlarm {
     pub well_id: WellId,
     pub rule: AlarmRuleKind,
-    /// The most process transitions within any [`CHATTER_SECONDS`].
+    /// The most process transitions within any 60 seconds (`CHATTER_SECONDS`).
     pub max_transitions_per_minute: usize,
     /// Process transitions in the whole window.
     pub transitions: usize,
@@ -117,6 +124,7 @@ pub struct ChatteringAlarm {
 
 /// A (well, rule) among the most frequent.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BadActor {
     pub well_id: WellId,
     pub rule: AlarmRuleKind,
@@ -127,6 +135,7 @@ pub struct BadActor {
 
 /// Raised alarms per priority.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriorityMix {
     pub critical: usize,
     pub high: usize,
@@ -139,6 +148,7 @@ pub struct PriorityMix {
 
 /// The alarm system's health over `[from, to)`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlarmHealth {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,

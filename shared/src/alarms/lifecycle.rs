@@ -44,6 +44,7 @@ use uuid::Uuid;
 /// Identifies an alarm; chosen by the caller (a UUID v7 keeps them in raise order).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlarmId(pub Uuid);
 
 impl std::fmt::Display for AlarmId {
@@ -55,6 +56,7 @@ impl std::fmt::Display for AlarmId {
 /// The ISA-18.2 alarm states.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AlarmState {
     ActiveUnacknowledged,
     ActiveAcknowledged,
@@ -115,6 +117,7 @@ impl std::str::FromStr for AlarmState {
 
 /// Who acknowledged an alarm, when, and what they said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Acknowledgement {
     pub by: UserId,
     pub at: DateTime<Utc>,
@@ -123,6 +126,7 @@ pub struct Acknowledgement {
 
 /// Who shelved an alarm, when, until when and why.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Shelving {
     pub by: UserId,
     pub at: DateTime<Utc>,
@@ -143,6 +147,7 @@ pub struct NewAlarm {
 
 /// One alarm of one (well, rule), from its first raise until it closes.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Alarm {
     pub id: AlarmId,
     pub tenant_id: TenantId,
@@ -169,6 +174,7 @@ pub struct Alarm {
 /// What caused a transition.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AlarmAction {
     /// The condition became active (a new alarm, or a re-raise of a returned one).
     Raised,
@@ -193,6 +199,7 @@ impl AlarmAction {
 
 /// One journal record: an alarm moved from one state to another (or, for shelving, stayed in it).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlarmTransition {
     pub alarm_id: AlarmId,
     pub tenant_id: TenantId,

@@ -14,6 +14,7 @@ use std::cmp::Ordering;
 /// How urgently an operator must respond to an alarm. Ordered: `Critical > High > Low`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AlarmPriority {
     /// Immediate response (label "Critical").
     Critical,

@@ -54,6 +54,7 @@ use serde::{Deserialize, Serialize};
 /// What a rule watches.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AlarmRuleKind {
     WellDown,
     ProductionDrop,
@@ -119,6 +120,7 @@ impl std::str::FromStr for AlarmRuleKind {
 /// One tubing-pressure limit: trips past `trip_psig`, clears `deadband_psig` back inside it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PressureLimit {
     pub trip_psig: f64,
     pub deadband_psig: f64,
@@ -400,6 +402,7 @@ impl AlarmRule {
 
 /// The wire form of a rule: kind, switch, priority and the thresholds, flat.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 enum RawRule {
     WellDown {
@@ -592,10 +595,15 @@ pub(crate) fn hours(h: f64) -> Duration {
     Duration::milliseconds((h * 3_600_000.0).round() as i64)
 }
 
+/// The wire form of a rule set.
 #[derive(Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 struct RawRuleSet {
+    /// One rule per kind; a kind left out keeps its default.
     rules: Vec<AlarmRule>,
+    /// Data older than this many hours is stale (never clears or raises an alarm); `null`: the data-gap rule's
+    /// `trip_hours`.
     #[serde(default)]
     staleness_hours: Option<f64>,
 }
@@ -610,6 +618,47 @@ impl TryFrom<RawRuleSet> for AlarmRuleSet {
     type Error = AlarmRuleError;
     fn try_from(raw: RawRuleSet) -> Result<Self, AlarmRuleError> {
         AlarmRuleSet::new(raw.rules, raw.staleness_hours)
+    }
+}
+
+/// The OpenAPI schemas of the validated types are those of their wire forms.
+#[cfg(feature = "openapi")]
+mod openapi {
+    use super::{AlarmRule, AlarmRuleSet, RawRule, RawRuleSet};
+    use std::borrow::Cow;
+    use utoipa::openapi::{RefOr, schema::Schema};
+    use utoipa::{PartialSchema, ToSchema};
+
+    impl PartialSchema for AlarmRule {
+        fn schema() -> RefOr<Schema> {
+            RawRule::schema()
+        }
+    }
+
+    impl ToSchema for AlarmRule {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("AlarmRule")
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            RawRule::schemas(schemas);
+        }
+    }
+
+    impl PartialSchema for AlarmRuleSet {
+        fn schema() -> RefOr<Schema> {
+            RawRuleSet::schema()
+        }
+    }
+
+    impl ToSchema for AlarmRuleSet {
+        fn name() -> Cow<'static, str> {
+            Cow::Borrowed("AlarmRuleSet")
+        }
+
+        fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+            RawRuleSet::schemas(schemas);
+        }
     }
 }
 

@@ -55,6 +55,7 @@ use serde::{Deserialize, Serialize};
 /// How far from its window's mean a flagged day was.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Severity {
     /// |z| up to 3.
     Low,
@@ -81,6 +82,7 @@ impl Severity {
 /// Above or below the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum AnomalyDirection {
     Spike,
     Drop,

@@ -88,6 +88,7 @@ pub enum ArpsObjective {
 /// The reported decline model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ArpsModel {
     /// `b = 0`.
     Exponential,
@@ -100,6 +101,7 @@ pub enum ArpsModel {
 /// Where the remaining volume stops.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EurEnd {
     /// The curve reaches the economic limit within the maximum life (or was already below it).
     EconomicLimit,

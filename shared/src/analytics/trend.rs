@@ -67,6 +67,7 @@ impl DailyPoint {
 /// Where a series is heading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum TrendDirection {
     Up,
     Flat,
@@ -190,6 +191,7 @@ pub fn t_critical(confidence: f64, df: f64) -> f64 {
 
 /// One end of the fitted line, for drawing it over a chart.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendLinePoint {
     pub day: NaiveDate,
     pub value: f64,

@@ -11,6 +11,16 @@ fn is_known_state_code(code: u32) -> bool {
 /// A validated API well number, stored as its 14 digits (API-10 and API-12 are padded with `00`: the original
 /// wellbore and the original completion).
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(
+        value_type = String,
+        description = "API well number: 14 digits as `SS-CCC-WWWWW-BB-CC` in answers; inputs may give 10, 12 or 14 \
+                       digits with or without dashes",
+        example = "42-317-12345-00-00"
+    )
+)]
 pub struct ApiNumber([u8; 14]);
 
 impl ApiNumber {

@@ -9,6 +9,7 @@ use uuid::Uuid;
 /// Chosen by the client, so that a retried upload is recognised and not stored twice.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EntryId(pub Uuid);
 
 /// Hours on production in one day: at most 25, because the day on which daylight saving time ends lasts 25 hours.
@@ -17,6 +18,7 @@ pub const MAX_HOURS_ON: f64 = 25.0;
 /// Why a well was not producing for (part of) a day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DowntimeReason {
     Mechanical,
     Electrical,
@@ -38,6 +40,7 @@ str_enum!(DowntimeReason, "downtime reason",
 /// Where an entry came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EntrySource {
     #[default]
     Manual,
@@ -52,6 +55,7 @@ str_enum!(EntrySource, "entry source", Manual => "manual", Scada => "scada", Imp
 /// `POST /api/v1/field-entries`. Rates are per calendar day of the reading (bbl/d, Mcf/d); pressures in psig.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldEntryDraft {
     pub id: EntryId,
     pub well_id: WellId,
@@ -82,6 +86,11 @@ pub struct FieldEntryDraft {
 /// A validated field entry. Read its fields through `Deref`; the only way in is [`FieldEntry::new`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(transparent)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "A stored field entry: the entry as it was sent, validated.")
+)]
 pub struct FieldEntry(FieldEntryDraft);
 
 impl std::ops::Deref for FieldEntry {

@@ -8,6 +8,7 @@ use uuid::Uuid;
 /// Identifies a tenant; every stored row and every query carries one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TenantId(pub Uuid);
 
 /// The short name a user types at login: 2-63 characters of lowercase ASCII letters, digits and dashes,
@@ -64,6 +65,7 @@ impl Tenant {
 /// What a user may do. Ordered: each role can do everything the previous one can.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Role {
     /// Reads everything of the tenant, changes nothing.
     Viewer,
@@ -105,6 +107,7 @@ impl std::str::FromStr for Role {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UserId(pub Uuid);
 
 /// A login name: 1-64 characters, letters, digits and `._@-`; compared case-sensitively.

@@ -7,6 +7,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WellId(pub Uuid);
 
 impl std::fmt::Display for WellId {
@@ -17,6 +18,7 @@ impl std::fmt::Display for WellId {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WellType {
     Oil,
     Gas,
@@ -26,6 +28,7 @@ pub enum WellType {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum WellStatus {
     Active,
     ShutIn,
@@ -64,6 +67,7 @@ str_enum!(WellStatus, "well status", Active => "active", ShutIn => "shut_in", In
 
 /// WGS 84 surface location in decimal degrees.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Coordinates {
     pub latitude: f64,
     pub longitude: f64,
@@ -84,6 +88,7 @@ impl Coordinates {
 
 /// A stored well.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Well {
     pub id: WellId,
     pub tenant_id: TenantId,
@@ -122,6 +127,7 @@ pub struct NewWell {
 /// The raw fields of a well as a client sends them (create) or changes them (update: absent = unchanged).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WellPatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub api_number: Option<String>,

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 /// One alarm as listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlarmView {
     #[serde(flatten)]
     pub alarm: Alarm,
@@ -31,6 +32,7 @@ impl AlarmView {
 /// `PUT /api/v1/wells/{id}/alarms-out-of-service`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutOfServiceRequest {
     /// Why (required, up to 500 characters).
     pub reason: String,
@@ -38,6 +40,7 @@ pub struct OutOfServiceRequest {
 
 /// A well whose alarms are out of service.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct OutOfServiceView {
     pub well_id: uuid::Uuid,
     pub since: DateTime<Utc>,
@@ -49,6 +52,7 @@ pub struct OutOfServiceView {
 /// `POST /api/v1/alarms/{id}/acknowledge`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcknowledgeRequest {
     /// Up to 500 characters.
     #[serde(default)]
@@ -59,6 +63,7 @@ pub struct AcknowledgeRequest {
 /// when empty).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlarmSelection {
     #[serde(default)]
     pub priority: Option<AlarmPriority>,
@@ -77,6 +82,7 @@ pub struct AlarmSelection {
 /// `POST /api/v1/alarms/acknowledge`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcknowledgeAllRequest {
     #[serde(default)]
     pub filter: AlarmSelection,
@@ -86,6 +92,7 @@ pub struct AcknowledgeAllRequest {
 
 /// The answer of `POST /api/v1/alarms/acknowledge`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AcknowledgeAllResponse {
     pub acknowledged: u64,
 }
@@ -93,6 +100,7 @@ pub struct AcknowledgeAllResponse {
 /// `POST /api/v1/alarms/{id}/shelve`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ShelveRequest {
     /// Why (required, up to 500 characters).
     pub reason: String,

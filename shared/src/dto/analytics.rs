@@ -30,6 +30,7 @@ pub fn total_unit(field: Field) -> &'static str {
 
 /// One stored aggregate of one well, period and field (`GET /api/v1/aggregates`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AggregateView {
     pub well_id: WellId,
     pub period: Period,
@@ -110,6 +111,7 @@ pub fn trend_direction_str(d: TrendDirection) -> &'static str {
 
 /// One row of the trend list (`GET /api/v1/trends`): the stored trend of one well's field.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendListItem {
     pub well_id: WellId,
     pub well_name: String,
@@ -178,6 +180,7 @@ impl TrendListItem {
 
 /// One day of a trend mini-chart.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendDetailPoint {
     pub day: NaiveDate,
     /// The day's value, in the detail's `unit`.
@@ -189,6 +192,7 @@ pub struct TrendDetailPoint {
 
 /// The fitted line of a trend, to draw over the points.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendLine {
     /// The line on the first producing day of the fit.
     pub start: TrendLinePoint,
@@ -198,6 +202,7 @@ pub struct TrendLine {
 
 /// The mini-chart of one well's field over the last `period_days` days (`GET /api/v1/trends/{well_id}`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct TrendDetail {
     pub well_id: WellId,
     pub well_name: String,
@@ -281,6 +286,7 @@ impl TrendDetail {
 /// Which forecast model (`model=` of `GET /api/v1/wells/{id}/forecast`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ForecastModelKind {
     /// AutoETS (exponential smoothing) over the last 90 days, with a prediction interval.
     Ets,
@@ -310,6 +316,7 @@ impl std::str::FromStr for ForecastModelKind {
 
 /// One forecast day, in the forecast's `unit`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForecastPointView {
     pub day: NaiveDate,
     pub value: f64,
@@ -320,6 +327,7 @@ pub struct ForecastPointView {
 
 /// The rolling-origin backtest of an ETS forecast; errors in the forecast's `unit`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BacktestView {
     pub horizon_days: u32,
     pub origins: u32,
@@ -352,6 +360,7 @@ impl BacktestView {
 
 /// What the ETS model is and how well it fits; errors and the naive value in the forecast's `unit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EtsMetadata {
     /// The chosen model, e.g. `AAdN` (error, trend with `d` if damped, season).
     pub model_name: String,
@@ -373,6 +382,7 @@ pub struct EtsMetadata {
 /// The fitted Arps decline. Rates (`qi`, `economic_limit`) in the forecast's `unit`, volumes (`eur`,
 /// `cumulative_to_date`, `remaining`) in `volume_unit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ArpsMetadata {
     pub model: ArpsModel,
     /// The fitted rate at the fit start (the peak).
@@ -424,6 +434,7 @@ impl ArpsMetadata {
 /// A forecast of one well's field (`GET /api/v1/wells/{id}/forecast`). When `available` is false, `reason` says
 /// why and `points` is empty.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForecastView {
     pub well_id: WellId,
     pub field: Field,
@@ -543,6 +554,7 @@ fn round_percent(fraction: f64) -> f64 {
 
 /// One stored anomaly (`GET /api/v1/anomalies`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AnomalyView {
     pub well_id: WellId,
     pub well_name: String,
@@ -597,6 +609,7 @@ impl AnomalyView {
 
 /// One recorded job run (`GET /api/v1/admin/jobs`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct JobRunView {
     pub id: uuid::Uuid,
     /// `daily`, `weekly`, `monthly`, `dirty` or `backfill`.
@@ -617,6 +630,7 @@ pub struct JobRunView {
 /// stored readings touch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackfillRequest {
     #[serde(default)]
     pub from: Option<NaiveDate>,
@@ -627,6 +641,7 @@ pub struct BackfillRequest {
 /// Answer of `POST /api/v1/admin/backfill` (202): the backfill runs in the background; its run is listed by
 /// `GET /api/v1/admin/jobs?job=backfill`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct BackfillAccepted {
     /// Always `backfill`.
     pub job: String,

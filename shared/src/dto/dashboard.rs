@@ -35,6 +35,7 @@ use serde::{Deserialize, Serialize};
 /// What a well's marker shows; the rule is in the [module documentation](self).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum DisplayStatus {
     Down,
     Critical,
@@ -126,6 +127,7 @@ impl BoundingBox {
 
 /// Units of the map's numbers.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MapUnits {
     /// `bbl/d` (BOPD, per calendar day).
     pub oil_rate: String,
@@ -147,6 +149,7 @@ impl Default for MapUnits {
 
 /// One marker of the map.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MapWell {
     pub id: WellId,
     pub name: String,
@@ -169,6 +172,7 @@ pub struct MapWell {
 
 /// `GET /api/v1/wells/map`: every well of the tenant that matches the filters and has coordinates.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WellMap {
     /// The instant the statuses were judged at (server clock).
     pub as_of: DateTime<Utc>,
@@ -185,6 +189,7 @@ pub struct WellMap {
 
 /// Units of [`CurrentProduction`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(description = "The units of the current production."))]
 pub struct CurrentProductionUnits {
     /// `bbl/d` (BOPD).
     pub oil_rate: String,
@@ -215,6 +220,7 @@ impl Default for CurrentProductionUnits {
 
 /// The well's latest reading: its current production.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct CurrentProduction {
     pub recorded_at: DateTime<Utc>,
     /// Seconds between `recorded_at` and the answer's `computed_at` (0 for a reading stamped ahead of the clock).
@@ -236,6 +242,7 @@ pub struct CurrentProduction {
 /// The 30-day trend of the well's primary product: the trend detail of `GET /api/v1/trends/{well_id}` (units in
 /// its `unit`) and when it was computed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DashboardTrend {
     pub computed_at: DateTime<Utc>,
     #[serde(flatten)]
@@ -245,6 +252,7 @@ pub struct DashboardTrend {
 /// The default forecast in brief (ETS, 7 days, 95 % interval, primary product): the points with their interval and
 /// the backtest's trust figures, or why there is none. Every value in `unit`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ForecastSummary {
     pub field: Field,
     /// Unit of the points and of `backtest_mae` (e.g. `bbl/d`).
@@ -292,6 +300,7 @@ impl From<ForecastView> for ForecastSummary {
 
 /// `GET /api/v1/wells/{id}/dashboard-detail`: what the well detail modal shows, in one answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WellDashboardDetail {
     /// The well's facts (as `GET /api/v1/wells/{id}`).
     pub well: Well,

@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 /// What an event of the stream says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum EventKind {
     AlertCreated,
     AlertUpdated,
@@ -44,6 +45,7 @@ impl std::str::FromStr for EventKind {
 
 /// The position and data of one event.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct EventBody {
     /// The tenant's stream position: consecutive, so a gap means something was missed.
     pub seq: i64,
@@ -57,6 +59,7 @@ pub struct EventBody {
 /// One message from the server.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum StreamMessage {
     /// The first message of every connection.
     Snapshot {

@@ -12,6 +12,7 @@ use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaintenanceId(pub Uuid);
 
 impl std::fmt::Display for MaintenanceId {
@@ -23,6 +24,7 @@ impl std::fmt::Display for MaintenanceId {
 /// What kind of work an item is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MaintenanceKind {
     Inspection,
     PumpChange,
@@ -36,6 +38,7 @@ pub enum MaintenanceKind {
 /// Where an item is in its life: planned, carried out, or dropped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum MaintenanceStatus {
     Scheduled,
     Done,
@@ -76,6 +79,7 @@ wire_enum!(MaintenanceStatus, "maintenance status", Scheduled => "scheduled", Do
 
 /// A stored maintenance item of one well (the tenant is the well's).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaintenanceItem {
     /// UUIDv7.
     pub id: MaintenanceId,
@@ -98,6 +102,12 @@ pub struct MaintenanceItem {
 /// (checked by [`NewMaintenance::parse`], which names every missing or bad field at once).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(
+    feature = "openapi",
+    derive(utoipa::ToSchema),
+    schema(description = "A new maintenance item: `well_id`, `kind`, `title` and `due_on` are required (a missing \
+                          one is a `validation_failed` naming every missing or bad field at once).")
+)]
 pub struct NewMaintenanceInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub well_id: Option<WellId>,
@@ -118,6 +128,7 @@ pub struct NewMaintenanceInput {
 /// clears them. The well of an item cannot be changed (delete it and create one on the right well).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MaintenancePatchInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<MaintenanceKind>,

@@ -17,6 +17,7 @@ use serde::{Deserialize, Serialize};
 
 /// The one error shape of the API.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ErrorBody {
     /// Stable machine-readable code, see the error-code table in README.md.
     pub code: String,
@@ -29,6 +30,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginRequest {
     pub tenant: String,
     pub username: String,
@@ -36,6 +38,7 @@ pub struct LoginRequest {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LoginResponse {
     pub token: String,
     pub expires_at: DateTime<Utc>,
@@ -46,6 +49,7 @@ pub struct LoginResponse {
 
 /// One page of a list, with the total count of matching rows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Page<T> {
     pub items: Vec<T>,
     pub total: u64,
@@ -55,6 +59,7 @@ pub struct Page<T> {
 
 /// The newest entry of a well, shown beside it in lists.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct LatestReading {
     pub recorded_at: DateTime<Utc>,
     pub oil_bbl: f64,
@@ -65,6 +70,7 @@ pub struct LatestReading {
 
 /// A well as listed: its facts and its latest reading.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WellView {
     #[serde(flatten)]
     pub well: Well,
@@ -74,11 +80,13 @@ pub struct WellView {
 /// Body of `POST /api/v1/field-entries`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestRequest {
     pub entries: Vec<FieldEntryDraft>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngestResponse {
     /// Entries stored by this request.
     pub accepted: u64,
@@ -88,6 +96,7 @@ pub struct IngestResponse {
 
 /// What was wrong with one row of a batch or a CSV file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RowError {
     /// Index in the batch (0-based) or line in the CSV file (1-based, the header is line 1).
     pub row: u64,
@@ -99,6 +108,7 @@ pub struct RowError {
 /// The CSV dialects `POST /api/v1/field-entries/import` and `flowline-server import` read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum ImportFormat {
     /// Flowline's own columns (see README.md).
     Flowline,
@@ -118,6 +128,7 @@ impl std::str::FromStr for ImportFormat {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ImportResponse {
     /// Data rows read (the header excluded).
     pub rows: u64,
@@ -130,12 +141,14 @@ pub struct ImportResponse {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HealthResponse {
     pub status: String,
     pub version: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadyResponse {
     pub status: String,
     pub database: String,

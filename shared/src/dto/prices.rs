@@ -25,6 +25,7 @@ pub const HEAT_CONTENT_UNIT: &str = "MMBtu/Mcf";
 /// Where a price comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum PriceSource {
     /// The EIA daily spot history shipped in `assets/prices/` (the same for every tenant).
     Eia,
@@ -34,6 +35,7 @@ pub enum PriceSource {
 
 /// One dated price as listed.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceRow {
     pub day: NaiveDate,
     /// USD per the answer's `unit`.
@@ -48,6 +50,7 @@ pub struct PriceRow {
 
 /// The tenant's gas heat content.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct HeatContentView {
     pub value: f64,
     /// `MMBtu/Mcf`.
@@ -62,6 +65,7 @@ pub struct HeatContentView {
 
 /// `GET /api/v1/prices`: one commodity's prices on the days `from..=to` that have one, oldest first.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceList {
     pub commodity: Commodity,
     /// `USD/bbl` (WTI) or `USD/MMBtu` (Henry Hub).
@@ -74,13 +78,14 @@ pub struct PriceList {
     /// The first and last day of the merged table of this commodity (`None` when it is empty).
     pub first_day: Option<NaiveDate>,
     pub last_day: Option<NaiveDate>,
-    /// [`MAX_PRICE_DAYS`]: the longest `from..=to` one request may ask for.
+    /// The longest `from..=to` one request may ask for, in days (`MAX_PRICE_DAYS`, 400).
     pub max_days: i64,
 }
 
 /// One price of an update.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PricePointInput {
     pub commodity: Commodity,
     pub day: NaiveDate,
@@ -90,6 +95,7 @@ pub struct PricePointInput {
 /// `PUT /api/v1/prices`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceUpdateInput {
     #[serde(default)]
     pub points: Vec<PricePointInput>,
@@ -146,6 +152,7 @@ impl PriceUpdate {
 
 /// The answer to `PUT /api/v1/prices`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceUpdateResult {
     /// Distinct (commodity, day) prices stored (a repeated day counts once).
     pub stored: usize,

@@ -18,6 +18,7 @@ pub const SPARKLINE_DAYS: usize = 7;
 
 /// The unit a KPI is shown in; serialized as the label (`"BOPD"`, `"USD/d"`, ...).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum KpiUnit {
     /// Barrels of oil per calendar day.
     #[serde(rename = "BOPD")]
@@ -61,13 +62,14 @@ impl std::fmt::Display for KpiUnit {
 
 /// One KPI's figures (see the module documentation).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Kpi {
     pub value: Option<f64>,
     pub unit: KpiUnit,
     pub previous: Option<f64>,
     pub change: Option<Change>,
     pub higher_is_better: bool,
-    /// [`SPARKLINE_DAYS`] daily values ending on the last day, oldest first.
+    /// 7 (`SPARKLINE_DAYS`) daily values ending on the last day, oldest first.
     pub sparkline: Vec<Option<f64>>,
     pub as_of: Option<DateTime<Utc>>,
     pub staleness_seconds: Option<i64>,

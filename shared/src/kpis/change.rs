@@ -18,6 +18,7 @@ pub const FLAT_BAND_PERCENT: f64 = 1.0;
 /// Which way a KPI moved since the previous day.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Direction {
     Up,
     Down,
@@ -26,6 +27,7 @@ pub enum Direction {
 
 /// A KPI's change since its previous value.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Change {
     pub previous: f64,
     /// `100 x (current - previous) / |previous|`; `None` when `previous` is 0.

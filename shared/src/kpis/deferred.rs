@@ -60,6 +60,7 @@ pub fn stable_rate_boe(days: &BTreeMap<NaiveDate, WellDay>, day: NaiveDate, zone
 
 /// One well's deferral on one day.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct WellDeferral {
     pub well_id: WellId,
     pub day: NaiveDate,

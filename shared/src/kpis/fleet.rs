@@ -42,6 +42,7 @@ use std::collections::BTreeMap;
 
 /// Active wells: the count now and the wells on production per day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ActiveWellsKpi {
     /// Wells with status active now.
     pub active: usize,
@@ -58,6 +59,7 @@ pub struct ActiveWellsKpi {
 
 /// Fleet revenue with the last day's breakdown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevenueKpi {
     #[serde(flatten)]
     pub kpi: Kpi,
@@ -69,6 +71,7 @@ pub struct RevenueKpi {
 
 /// Unacknowledged alarms now.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct AlarmsKpi {
     #[serde(flatten)]
     pub kpi: Kpi,
@@ -80,6 +83,7 @@ pub struct AlarmsKpi {
 
 /// Fleet downtime.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DowntimeKpi {
     #[serde(flatten)]
     pub kpi: Kpi,
@@ -89,13 +93,14 @@ pub struct DowntimeKpi {
 
 /// Deferred production on the last day.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DeferredKpi {
     #[serde(flatten)]
     pub kpi: Kpi,
     /// `"6:1"`.
     pub boe_basis: String,
     /// The wells that deferred production on the last day (downtime > 0), largest deferral first (unknown ones
-    /// last), at most [`TOP_DEFERRING_WELLS`]: the drill-down of the card, kept small for a 10,000-well fleet.
+    /// last), at most 20 (`TOP_DEFERRING_WELLS`): the drill-down of the card, kept small for a 10,000-well fleet.
     pub wells: Vec<WellDeferral>,
     /// Active producers with data on the last day.
     pub producers_counted: usize,
@@ -110,6 +115,7 @@ pub const TOP_DEFERRING_WELLS: usize = 20;
 
 /// The dashboard's KPIs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FleetKpis {
     pub now: DateTime<Utc>,
     /// `now`'s local date.

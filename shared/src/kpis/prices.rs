@@ -35,6 +35,7 @@ pub const PRICE_RANGE: RangeInclusive<f64> = -100.0..=1000.0;
 /// A priced commodity.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Commodity {
     /// West Texas Intermediate crude oil, Cushing spot, USD/bbl.
     Wti,
@@ -83,9 +84,10 @@ impl PricePoint {
 
 /// The price used for a day: the latest price on or before it.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct PriceQuote {
     pub commodity: Commodity,
-    /// In [`Commodity::unit`].
+    /// In the commodity's unit (`Commodity::unit`): USD/bbl for WTI, USD/MMBtu for Henry Hub.
     pub price: f64,
     /// The day the price was asked for.
     pub day: NaiveDate,

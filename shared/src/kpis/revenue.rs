@@ -71,6 +71,7 @@ impl From<HeatContent> for f64 {
 
 /// A revenue and how it was made up. Money in USD.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RevenueBreakdown {
     pub oil_bbl: f64,
     pub gas_mcf: f64,

@@ -2,7 +2,7 @@
 
 use super::PostgresStorage;
 use super::rows::{self, truncate_ms, unavailable};
-use crate::adapters::aggregate_codec::{self, BlobKey};
+use crate::adapters::aggregate_codec::{self, BlobKey, Windows};
 use crate::adapters::fold_marks;
 use crate::ports::{
     AggregateQuery, AggregateRepository, DirtyWell, JobKind, JobRun, JobRunRepository, JobStatus, StorageError,
@@ -83,13 +83,44 @@ impl AggregateRepository for PostgresStorage {
             .await
             .map_err(unavailable)?;
         let dates = query.from..=query.to;
+        let mut windows = Windows::new(tz);
         let mut out = Vec::new();
         for row in &found {
             let key = BlobKey { well_id: WellId(rows::get(row, 0)?), period: query.period, month: rows::get(row, 1)? };
             let blob: &[u8] = rows::get(row, 2)?;
-            aggregate_codec::decode(blob, key, tz, &dates, &mut out)?;
+            aggregate_codec::decode(blob, key, &mut windows, &dates, &mut out)?;
         }
         Ok(out)
+    }
+
+    async fn month_groups(
+        &self,
+        tenant: TenantId,
+        tz: chrono_tz::Tz,
+        wells: &[WellId],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> StorageResult<Vec<MonthAggregates>> {
+        let ids: Vec<Uuid> = wells.iter().map(|w| w.0).collect();
+        let (first, last) = (first_of_month(first), first_of_month(last));
+        let client = self.client().await?;
+        let found = client
+            .query(
+                "SELECT a.well_id, a.month, a.daily, a.weekly, a.monthly FROM aggregate_months a \
+                 JOIN UNNEST($2::uuid[]) WITH ORDINALITY AS u(w, i) ON a.well_id = u.w \
+                 WHERE a.tenant_id = $1 AND a.month >= $3 AND a.month <= $4 ORDER BY u.i, a.month",
+                &[&tenant.0, &ids, &first, &last],
+            )
+            .await
+            .map_err(unavailable)?;
+        let mut windows = Windows::new(tz);
+        found
+            .iter()
+            .map(|row| {
+                let blobs: [&[u8]; 3] = [rows::get(row, 2)?, rows::get(row, 3)?, rows::get(row, 4)?];
+                aggregate_codec::decode_group(WellId(rows::get(row, 0)?), rows::get(row, 1)?, blobs, &mut windows)
+            })
+            .collect()
     }
 
     async fn dirty_wells(&self, tenant: TenantId, limit: u32) -> StorageResult<Vec<DirtyWell>> {

@@ -2,7 +2,7 @@
 
 use super::SqliteStorage;
 use super::rows::{self, ms, unavailable};
-use crate::adapters::aggregate_codec::{self, BlobKey};
+use crate::adapters::aggregate_codec::{self, BlobKey, Windows};
 use crate::adapters::fold_marks;
 use crate::ports::{
     AggregateQuery, AggregateRepository, DirtyWell, JobKind, JobRun, JobRunRepository, JobStatus, StorageError,
@@ -95,6 +95,7 @@ impl AggregateRepository for SqliteStorage {
             let mut stmt = conn.prepare_cached(&sql).map_err(unavailable)?;
             let (first, last) = (first_of_month(query.from).to_string(), first_of_month(query.to).to_string());
             let dates = query.from..=query.to;
+            let mut windows = Windows::new(tz);
             let mut out = Vec::new();
             for well in &query.wells {
                 let mut found = stmt.query(params![tenant.0, well.0, first, last]).map_err(unavailable)?;
@@ -102,7 +103,43 @@ impl AggregateRepository for SqliteStorage {
                     let month: NaiveDate = rows::date(row, 0).map_err(unavailable)?;
                     let blob = row.get_ref(1).and_then(|v| v.as_blob().map_err(Into::into)).map_err(unavailable)?;
                     let key = BlobKey { well_id: *well, period: query.period, month };
-                    aggregate_codec::decode(blob, key, tz, &dates, &mut out)?;
+                    aggregate_codec::decode(blob, key, &mut windows, &dates, &mut out)?;
+                }
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn month_groups(
+        &self,
+        tenant: TenantId,
+        tz: chrono_tz::Tz,
+        wells: &[WellId],
+        first: NaiveDate,
+        last: NaiveDate,
+    ) -> StorageResult<Vec<MonthAggregates>> {
+        let wells = wells.to_vec();
+        let (first, last) = (first_of_month(first).to_string(), first_of_month(last).to_string());
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached(
+                    "SELECT month, daily, weekly, monthly FROM aggregate_months WHERE tenant_id = ?1 AND well_id = ?2 \
+                     AND month >= ?3 AND month <= ?4 ORDER BY month",
+                )
+                .map_err(unavailable)?;
+            let (mut out, mut windows) = (Vec::new(), Windows::new(tz));
+            for well in &wells {
+                let mut found = stmt.query(params![tenant.0, well.0, first, last]).map_err(unavailable)?;
+                while let Some(row) = found.next().map_err(unavailable)? {
+                    let month: NaiveDate = rows::date(row, 0).map_err(unavailable)?;
+                    let blob = |i| row.get_ref(i).and_then(|v| v.as_blob().map_err(Into::into)).map_err(unavailable);
+                    out.push(aggregate_codec::decode_group(
+                        *well,
+                        month,
+                        [blob(1)?, blob(2)?, blob(3)?],
+                        &mut windows,
+                    )?);
                 }
             }
             Ok(out)

@@ -14,8 +14,23 @@ use flowline_shared::dto::{BackfillAccepted, BackfillRequest, JobRunView};
 
 pub const MAX_JOB_RUNS: u32 = 200;
 
-/// `POST /api/v1/admin/backfill` with `{ "from"?, "to"? }` (an empty body means every month with readings): 202
-/// and the backfill runs in the background; 409 while one of this tenant's is still running.
+/// Start a backfill
+///
+/// Recomputes the tenant's stored aggregates in the background (every month with readings when the body is empty
+/// or `{}`). Failures are logged and recorded as a failed run (see the job list). Admins only.
+#[utoipa::path(
+    post,
+    path = "/admin/backfill",
+    operation_id = "start_backfill",
+    tag = "admin",
+    request_body(content = Option<BackfillRequest>, description = "Optional local date range; empty: everything"),
+    responses(
+        (status = 202, description = "The backfill started", body = BackfillAccepted),
+        (status = 400, description = "`invalid_parameter`: `from` is after `to`"),
+        (status = 403, description = "`forbidden`: admins only"),
+        (status = 409, description = "`conflict`: a backfill of this tenant is still running"),
+    )
+)]
 pub async fn backfill(
     State(state): State<AppState>,
     caller: Caller,
@@ -68,7 +83,25 @@ fn job_run_view(r: JobRun) -> JobRunView {
     }
 }
 
-/// `GET /api/v1/admin/jobs?job=&limit=20`: the tenant's newest job runs first.
+/// Recent job runs
+///
+/// The tenant's job runs, newest first. Admins only.
+#[utoipa::path(
+    get,
+    path = "/admin/jobs",
+    operation_id = "list_job_runs",
+    tag = "admin",
+    params(
+        ("job" = Option<String>, Query, description = "Only runs of this job: `daily`, `weekly`, `monthly`, \
+                                                       `dirty` or `backfill`"),
+        ("limit" = Option<u32>, Query, description = "How many (default 20)", minimum = 1, maximum = 200),
+    ),
+    responses(
+        (status = 200, description = "The runs", body = Vec<JobRunView>),
+        (status = 400, description = "`invalid_parameter`: unknown job, a bad limit or an unknown parameter"),
+        (status = 403, description = "`forbidden`: admins only"),
+    )
+)]
 pub async fn jobs(
     State(state): State<AppState>,
     caller: Caller,

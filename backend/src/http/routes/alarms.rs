@@ -72,7 +72,31 @@ async fn view(state: &AppState, tenant: TenantId, alarm: Alarm) -> Result<Json<A
     one.pop().map(Json).ok_or_else(|| ApiError::internal("alarm view lost"))
 }
 
-/// `GET /api/v1/alarms?priority=&state=&well_id=&from=&to=&limit=&offset=`: newest raise first.
+/// List alarms
+///
+/// The tenant's alarms in any state, newest raise first, with the well's name and whether the alarm is annunciated.
+#[utoipa::path(
+    get,
+    path = "/alarms",
+    operation_id = "list_alarms",
+    tag = "alarms",
+    params(
+        ("priority" = inline(Option<AlarmPriority>), Query, description = "Only this priority"),
+        ("state" = inline(Option<AlarmState>), Query, description = "Only this state"),
+        ("well_id" = Option<uuid::Uuid>, Query, description = "Only this well's alarms"),
+        ("from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Current occurrence raised at or \
+                                                                               after (RFC 3339)"),
+        ("to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Current occurrence raised before (RFC \
+                                                                             3339)"),
+        ("limit" = Option<u32>, Query, description = "Page size (default 50)", minimum = 1, maximum = 500),
+        ("offset" = Option<u64>, Query, description = "Rows to skip (default 0)"),
+    ),
+    responses(
+        (status = 200, description = "One page of alarms", body = Page<AlarmView>),
+        (status = 400, description = "`invalid_parameter`: a filter or paging value is not valid, `from` after \
+                                      `to`, or an unknown parameter"),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -97,7 +121,19 @@ pub async fn list(
     Ok(Json(Page { items, total, limit: page.limit, offset: page.offset }))
 }
 
-/// `GET /api/v1/alarms/{id}`.
+/// One alarm
+#[utoipa::path(
+    get,
+    path = "/alarms/{id}",
+    operation_id = "get_alarm",
+    tag = "alarms",
+    params(("id" = uuid::Uuid, Path, description = "The alarm's id")),
+    responses(
+        (status = 200, description = "The alarm", body = AlarmView),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID"),
+        (status = 404, description = "`not_found`: no such alarm in this tenant"),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -108,7 +144,21 @@ pub async fn get(
     view(&state, tenant, stored.alarm).await
 }
 
-/// `GET /api/v1/alarms/{id}/journal`: every transition, oldest first.
+/// An alarm's journal
+///
+/// Every transition of the alarm (raised, returned, acknowledged, shelved, unshelved, shelf expired), oldest first.
+#[utoipa::path(
+    get,
+    path = "/alarms/{id}/journal",
+    operation_id = "get_alarm_journal",
+    tag = "alarms",
+    params(("id" = uuid::Uuid, Path, description = "The alarm's id")),
+    responses(
+        (status = 200, description = "The transitions", body = Vec<AlarmTransition>),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID"),
+        (status = 404, description = "`not_found`: no such alarm in this tenant"),
+    )
+)]
 pub async fn journal(
     State(state): State<AppState>,
     caller: Caller,
@@ -117,7 +167,24 @@ pub async fn journal(
     Ok(Json(state.alarms.history(caller.0.tenant_id, parse_alarm_id(&id)?).await?))
 }
 
-/// `POST /api/v1/alarms/{id}/acknowledge` with `{ "comment"? }`.
+/// Acknowledge an alarm
+///
+/// Active becomes acknowledged, returned-to-normal closes; records who, when and the comment. Operators and admins.
+#[utoipa::path(
+    post,
+    path = "/alarms/{id}/acknowledge",
+    operation_id = "acknowledge_alarm",
+    tag = "alarms",
+    params(("id" = uuid::Uuid, Path, description = "The alarm's id")),
+    request_body = AcknowledgeRequest,
+    responses(
+        (status = 200, description = "The alarm after the acknowledgement", body = AlarmView),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID, or the comment is too long"),
+        (status = 403, description = "`forbidden`: viewers may not act on alarms"),
+        (status = 404, description = "`not_found`: no such alarm in this tenant"),
+        (status = 409, description = "`conflict`: already acknowledged or closed"),
+    )
+)]
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
@@ -131,7 +198,22 @@ pub async fn acknowledge(
     view(&state, tenant, alarm).await
 }
 
-/// `POST /api/v1/alarms/acknowledge` with `{ "filter"?: {…}, "comment"? }`: every unacknowledged alarm matching.
+/// Acknowledge every matching alarm
+///
+/// Acknowledges every unacknowledged alarm matching the filter (all when empty; at most 1,000 at once). Operators
+/// and admins.
+#[utoipa::path(
+    post,
+    path = "/alarms/acknowledge",
+    operation_id = "acknowledge_alarms",
+    tag = "alarms",
+    request_body = AcknowledgeAllRequest,
+    responses(
+        (status = 200, description = "How many were acknowledged", body = AcknowledgeAllResponse),
+        (status = 400, description = "`invalid_parameter`: `from` after `to`, or the comment is too long"),
+        (status = 403, description = "`forbidden`: viewers may not act on alarms"),
+    )
+)]
 pub async fn acknowledge_all(
     State(state): State<AppState>,
     caller: Caller,
@@ -153,7 +235,26 @@ pub async fn acknowledge_all(
     Ok(Json(AcknowledgeAllResponse { acknowledged }))
 }
 
-/// `POST /api/v1/alarms/{id}/shelve` with `{ "reason", "until" }`.
+/// Shelve an alarm
+///
+/// A shelved alarm is not annunciated until `until` (at most 7 days ahead), when it is unshelved automatically.
+/// Operators and admins.
+#[utoipa::path(
+    post,
+    path = "/alarms/{id}/shelve",
+    operation_id = "shelve_alarm",
+    tag = "alarms",
+    params(("id" = uuid::Uuid, Path, description = "The alarm's id")),
+    request_body = ShelveRequest,
+    responses(
+        (status = 200, description = "The shelved alarm", body = AlarmView),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID, a missing or too long `reason`, \
+                                      or `until` not in the next 7 days"),
+        (status = 403, description = "`forbidden`: viewers may not act on alarms"),
+        (status = 404, description = "`not_found`: no such alarm in this tenant"),
+        (status = 409, description = "`conflict`: already shelved, or closed"),
+    )
+)]
 pub async fn shelve(
     State(state): State<AppState>,
     caller: Caller,
@@ -167,7 +268,23 @@ pub async fn shelve(
     view(&state, tenant, alarm).await
 }
 
-/// `POST /api/v1/alarms/{id}/unshelve`.
+/// Unshelve an alarm
+///
+/// Operators and admins.
+#[utoipa::path(
+    post,
+    path = "/alarms/{id}/unshelve",
+    operation_id = "unshelve_alarm",
+    tag = "alarms",
+    params(("id" = uuid::Uuid, Path, description = "The alarm's id")),
+    responses(
+        (status = 200, description = "The alarm, annunciated again if still open", body = AlarmView),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID"),
+        (status = 403, description = "`forbidden`: viewers may not act on alarms"),
+        (status = 404, description = "`not_found`: no such alarm in this tenant"),
+        (status = 409, description = "`conflict`: the alarm is not shelved"),
+    )
+)]
 pub async fn unshelve(
     State(state): State<AppState>,
     caller: Caller,
@@ -179,7 +296,28 @@ pub async fn unshelve(
     view(&state, tenant, alarm).await
 }
 
-/// `GET /api/v1/alarms/health?from=&to=`: the alarm-system KPIs over a window (default: the last 24 hours).
+/// Alarm-system health
+///
+/// The EEMUA 191 / ISA-18.2 KPIs over a window: alarms raised, average and busiest 10-minute rate with its
+/// assessment, flood periods (10 or more in 10 minutes), standing alarms (active over 24 h), chattering alarms (3 or
+/// more transitions in a minute), the top ten bad actors and the priority mix.
+#[utoipa::path(
+    get,
+    path = "/alarms/health",
+    operation_id = "get_alarm_health",
+    tag = "alarms",
+    params(
+        ("from" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Window start (RFC 3339; default 24 \
+                                                                               hours before `to`)"),
+        ("to" = Option<chrono::DateTime<chrono::Utc>>, Query, description = "Window end (RFC 3339; default now); \
+                                                                             at most 31 days after `from`"),
+    ),
+    responses(
+        (status = 200, description = "The KPIs", body = AlarmHealth),
+        (status = 400, description = "`invalid_parameter`: a bad instant, an empty, reversed or too long window, \
+                                      or an unknown parameter"),
+    )
+)]
 pub async fn health(
     State(state): State<AppState>,
     caller: Caller,
@@ -195,7 +333,17 @@ fn out_of_service_view(o: OutOfService) -> OutOfServiceView {
     OutOfServiceView { well_id: o.well_id.0, since: o.since, by: o.by.0, reason: o.reason }
 }
 
-/// `GET /api/v1/alarms/out-of-service`: the wells whose alarms are out of service.
+/// Wells whose alarms are out of service
+#[utoipa::path(
+    get,
+    path = "/alarms/out-of-service",
+    operation_id = "list_out_of_service",
+    tag = "alarms",
+    responses(
+        (status = 200, description = "The wells, with who took them out of service, when and why",
+         body = Vec<OutOfServiceView>),
+    )
+)]
 pub async fn out_of_service(
     State(state): State<AppState>,
     caller: Caller,
@@ -204,7 +352,24 @@ pub async fn out_of_service(
     Ok(Json(found.into_iter().map(out_of_service_view).collect()))
 }
 
-/// `PUT /api/v1/wells/{id}/alarms-out-of-service` with `{ "reason" }`.
+/// Take a well's alarms out of service
+///
+/// Its rules are no longer evaluated; its open alarms are kept but not annunciated (`annunciated: false`).
+/// Operators and admins.
+#[utoipa::path(
+    put,
+    path = "/wells/{id}/alarms-out-of-service",
+    operation_id = "take_out_of_service",
+    tag = "alarms",
+    params(("id" = uuid::Uuid, Path, description = "The well's id")),
+    request_body = OutOfServiceRequest,
+    responses(
+        (status = 200, description = "The out-of-service record", body = OutOfServiceView),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID, or a missing or too long `reason`"),
+        (status = 403, description = "`forbidden`: viewers may not act on alarms"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+    )
+)]
 pub async fn take_out_of_service(
     State(state): State<AppState>,
     caller: Caller,
@@ -217,7 +382,22 @@ pub async fn take_out_of_service(
     Ok(Json(out_of_service_view(record)))
 }
 
-/// `DELETE /api/v1/wells/{id}/alarms-out-of-service`: back in service (204).
+/// Return a well's alarms to service
+///
+/// Operators and admins.
+#[utoipa::path(
+    delete,
+    path = "/wells/{id}/alarms-out-of-service",
+    operation_id = "return_to_service",
+    tag = "alarms",
+    params(("id" = uuid::Uuid, Path, description = "The well's id")),
+    responses(
+        (status = 204, description = "Back in service"),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID"),
+        (status = 403, description = "`forbidden`: viewers may not act on alarms"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+    )
+)]
 pub async fn return_to_service(
     State(state): State<AppState>,
     caller: Caller,
@@ -228,12 +408,35 @@ pub async fn return_to_service(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// `GET /api/v1/alarm-rules`: the tenant's rules (the defaults until an admin saves some).
+/// The alarm rules
+///
+/// The tenant's rules (the defaults until an admin saves some): per kind `enabled`, `priority` and the trip and
+/// clear limits; and the staleness limit.
+#[utoipa::path(
+    get,
+    path = "/alarm-rules",
+    operation_id = "get_alarm_rules",
+    tag = "alarms",
+    responses((status = 200, description = "The rule set", body = AlarmRuleSet))
+)]
 pub async fn rules(State(state): State<AppState>, caller: Caller) -> Result<Json<AlarmRuleSet>, ApiError> {
     Ok(Json(state.alarms.rules(caller.0.tenant_id).await?))
 }
 
-/// `PUT /api/v1/alarm-rules` with a whole rule set (admins only); validated field by field.
+/// Replace the alarm rules
+///
+/// The whole set; every field is validated (a bad value is `invalid_body` naming its path). Admins only.
+#[utoipa::path(
+    put,
+    path = "/alarm-rules",
+    operation_id = "put_alarm_rules",
+    tag = "alarms",
+    request_body = AlarmRuleSet,
+    responses(
+        (status = 200, description = "The rule set as stored", body = AlarmRuleSet),
+        (status = 403, description = "`forbidden`: admins only"),
+    )
+)]
 pub async fn put_rules(
     State(state): State<AppState>,
     caller: Caller,

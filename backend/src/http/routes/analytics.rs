@@ -15,11 +15,12 @@ use axum::response::{IntoResponse, Response};
 use chrono::NaiveDate;
 use flowline_shared::analytics::aggregation::{Field, Period, PeriodWindow, TimeSeriesAggregate};
 use flowline_shared::analytics::forecast::DEFAULT_HORIZON_DAYS;
+use flowline_shared::analytics::trend::TrendDirection;
 use flowline_shared::dto::{
     AggregateView, AnomalyView, ForecastModelKind, ForecastView, Page, TrendDetail, TrendListItem,
     parse_trend_direction, trend_direction_str,
 };
-use flowline_shared::{Tenant, WellId};
+use flowline_shared::{Tenant, WellId, WellStatus, WellType};
 use std::collections::BTreeMap;
 
 pub const MAX_TREND_PAGE: u32 = 500;
@@ -64,7 +65,38 @@ fn analysed_field(q: &QueryParams) -> Result<Option<Field>, ApiError> {
 // ---------------------------------------------------------------------------------------------------------------
 // GET /aggregates
 
-/// `GET /api/v1/aggregates?well_id=&period=&from=&to=[&field=][&format=csv]`.
+/// Stored aggregates of one well
+///
+/// Daily, weekly or monthly statistics of each field over local periods of the tenant's time zone, as JSON (not
+/// paginated) or, with `format=csv`, as a CSV download (one row per period, the fields side by side).
+#[utoipa::path(
+    get,
+    path = "/aggregates",
+    operation_id = "list_aggregates",
+    tag = "analytics",
+    params(
+        ("well_id" = uuid::Uuid, Query, description = "The well (required)"),
+        ("period" = inline(Period), Query, description = "Aggregation period (required)"),
+        ("from" = chrono::NaiveDate, Query, description = "First period start, a local date (required)"),
+        ("to" = chrono::NaiveDate, Query, description = "Last period start, a local date, at most 3,660 days after \
+                                                         `from` (required)"),
+        ("field" = inline(Option<Field>), Query, description = "Only this field (default all seven)"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`", pattern = "^(json|csv)$"),
+    ),
+    responses(
+        (status = 200, description = "The aggregates", content(
+            (Vec<AggregateView> = "application/json"),
+            (String = "text/csv"),
+        ), headers(
+            ("Content-Disposition" = String,
+             description = "CSV only: `attachment; filename=\"aggregates_<YYYY-MM-DD>.csv\"`"),
+        )),
+        (status = 400, description = "`invalid_parameter`: a required parameter is missing, a value is not valid, \
+                                      the range is too long, or an unknown parameter"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+        (status = 500, description = "`internal`: the computation failed"),
+    )
+)]
 pub async fn aggregates(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Response, ApiError> {
     q.allow_only(&["well_id", "period", "field", "from", "to", "format"])?;
     let format = Format::from_query(&q)?;
@@ -141,7 +173,41 @@ fn trend_item(t: StoredTrend) -> TrendListItem {
     TrendListItem::new(t.well_id, t.well_name, t.well_type, t.well_status, t.lease, t.field, &t.trend, t.computed_at)
 }
 
-/// `GET /api/v1/trends?limit=&offset=&status=&type=&lease=&direction=&field=&sort=[&format=csv]`.
+/// The trend list
+///
+/// Each well's stored 30-day trend of its primary product (or of `field`), steepest decline first by default; as
+/// JSON pages or, with `format=csv`, every matching row (up to 10,000) as a CSV download.
+#[utoipa::path(
+    get,
+    path = "/trends",
+    operation_id = "list_trends",
+    tag = "analytics",
+    params(
+        ("limit" = Option<u32>, Query, description = "Page size (default 50; JSON only)", minimum = 1, maximum = 500),
+        ("offset" = Option<u64>, Query, description = "Rows to skip (default 0; JSON only)"),
+        ("status" = inline(Option<WellStatus>), Query, description = "Only wells in this status"),
+        ("type" = inline(Option<WellType>), Query, description = "Only wells of this type"),
+        ("lease" = Option<String>, Query, description = "Only wells on this lease"),
+        ("direction" = inline(Option<TrendDirection>), Query, description = "Only trends in this direction"),
+        ("field" = inline(Option<Field>), Query,
+         description = "`oil_bbl`, `gas_mcf` or `water_bbl` (default: each well's primary product)"),
+        ("sort" = Option<String>, Query, description = "`change` (steepest decline first, the default), `-change` \
+                                                        or `name`", pattern = "^(change|-change|name)$"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`", pattern = "^(json|csv)$"),
+    ),
+    responses(
+        (status = 200, description = "One page of trends, or the CSV of every matching row", content(
+            (Page<TrendListItem> = "application/json"),
+            (String = "text/csv"),
+        ), headers(
+            ("Content-Disposition" = String,
+             description = "CSV only: `attachment; filename=\"trends_<YYYY-MM-DD>.csv\"`"),
+            ("X-Total-Count" = u64, description = "CSV only: all matching rows (may exceed the rows written)"),
+        )),
+        (status = 400, description = "`invalid_parameter`: a filter, sort or paging value is not valid, or an \
+                                      unknown parameter"),
+    )
+)]
 pub async fn trends(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Response, ApiError> {
     q.allow_only(&["limit", "offset", "status", "type", "lease", "direction", "field", "sort", "format"])?;
     let format = Format::from_query(&q)?;
@@ -244,7 +310,29 @@ fn parse_period_days(q: &QueryParams) -> Result<u32, ApiError> {
         })
 }
 
-/// `GET /api/v1/trends/{well_id}?period=30d&field=`: the mini-chart of one well.
+/// A well's trend mini-chart
+///
+/// The window's daily points, the least-squares line and the trend figures; `insufficient_data` with a `message`
+/// below 3 producing days.
+#[utoipa::path(
+    get,
+    path = "/trends/{well_id}",
+    operation_id = "get_trend",
+    tag = "analytics",
+    params(
+        ("well_id" = uuid::Uuid, Path, description = "The well's id"),
+        ("period" = Option<String>, Query, description = "Window in days, `Nd` from `3d` to `3660d` (default \
+                                                          `30d`)", pattern = "^[0-9]+d$"),
+        ("field" = inline(Option<Field>), Query, description = "The field (default the well's primary product)"),
+    ),
+    responses(
+        (status = 200, description = "The mini-chart", body = TrendDetail),
+        (status = 400, description = "`invalid_parameter`: the id, period or field is not valid, or an unknown \
+                                      parameter"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+        (status = 500, description = "`internal`: the computation failed"),
+    )
+)]
 pub async fn trend_detail(
     State(state): State<AppState>,
     caller: Caller,
@@ -263,7 +351,32 @@ pub async fn trend_detail(
 // ---------------------------------------------------------------------------------------------------------------
 // GET /wells/{id}/forecast
 
-/// `GET /api/v1/wells/{id}/forecast?days=7&model=ets|arps&level=95&field=`.
+/// A well's production forecast
+///
+/// ETS (with a prediction interval) or Arps decline (with EUR); the default request (ETS, 7 days, 95 %) is answered
+/// from the last analytics pass, others are computed on request. `available: false` with a `reason` when the data
+/// do not allow a forecast.
+#[utoipa::path(
+    get,
+    path = "/wells/{id}/forecast",
+    operation_id = "get_forecast",
+    tag = "analytics",
+    params(
+        ("id" = uuid::Uuid, Path, description = "The well's id"),
+        ("days" = Option<u32>, Query, description = "Horizon in days (default 7)", minimum = 1, maximum = 90),
+        ("model" = inline(Option<ForecastModelKind>), Query, description = "`ets` (default) or `arps`"),
+        ("level" = Option<f64>, Query, description = "Prediction interval level in percent (default 95; ETS \
+                                                      only)", minimum = 80, maximum = 99),
+        ("field" = inline(Option<Field>), Query, description = "The field (default the well's primary product)"),
+    ),
+    responses(
+        (status = 200, description = "The forecast", body = ForecastView),
+        (status = 400, description = "`invalid_parameter`: the id, days, model, level or field is not valid, or \
+                                      an unknown parameter"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+        (status = 500, description = "`internal`: the computation failed"),
+    )
+)]
 pub async fn forecast(
     State(state): State<AppState>,
     caller: Caller,
@@ -302,7 +415,37 @@ fn anomaly_view(a: StoredAnomaly) -> AnomalyView {
     AnomalyView::new(a.well_id, a.well_name, a.field, &a.anomaly, a.detected_at)
 }
 
-/// `GET /api/v1/anomalies?since=&well_id=&field=&limit=100&offset=0[&format=csv]`, newest day first.
+/// The anomaly list
+///
+/// Stored anomalies (producing days departing from the trailing 30-day line), newest day first; as JSON pages or,
+/// with `format=csv`, every matching row (up to 10,000) as a CSV download.
+#[utoipa::path(
+    get,
+    path = "/anomalies",
+    operation_id = "list_anomalies",
+    tag = "analytics",
+    params(
+        ("since" = Option<chrono::NaiveDate>, Query, description = "Only days on or after this local date"),
+        ("well_id" = Option<uuid::Uuid>, Query, description = "Only this well"),
+        ("field" = inline(Option<Field>), Query, description = "`oil_bbl`, `gas_mcf` or `water_bbl`"),
+        ("limit" = Option<u32>, Query, description = "Page size (default 100; JSON only)", minimum = 1, maximum = 1000),
+        ("offset" = Option<u64>, Query, description = "Rows to skip (default 0; JSON only)"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv`", pattern = "^(json|csv)$"),
+    ),
+    responses(
+        (status = 200, description = "One page of anomalies, or the CSV of every matching row", content(
+            (Page<AnomalyView> = "application/json"),
+            (String = "text/csv"),
+        ), headers(
+            ("Content-Disposition" = String,
+             description = "CSV only: `attachment; filename=\"anomalies_<YYYY-MM-DD>.csv\"`"),
+            ("X-Total-Count" = u64, description = "CSV only: all matching rows (may exceed the rows written)"),
+        )),
+        (status = 400, description = "`invalid_parameter`: a filter or paging value is not valid, or an unknown \
+                                      parameter"),
+        (status = 404, description = "`not_found`: `well_id` names no well of this tenant"),
+    )
+)]
 pub async fn anomalies(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Response, ApiError> {
     q.allow_only(&["since", "well_id", "field", "limit", "offset", "format"])?;
     let format = Format::from_query(&q)?;

@@ -25,7 +25,29 @@ impl From<DashboardError> for ApiError {
     }
 }
 
-/// `GET /api/v1/wells/map?status=&type=&lease=&bbox=minLon,minLat,maxLon,maxLat`.
+/// The status map
+///
+/// Every well of the tenant with coordinates, ordered by name, with its display status (first match wins: `down`,
+/// `critical`, `warning`, `inactive`, `stale`, `normal`), the highest annunciated alarm priority and the latest
+/// rates.
+#[utoipa::path(
+    get,
+    path = "/wells/map",
+    operation_id = "get_well_map",
+    tag = "dashboard",
+    params(
+        ("status" = inline(Option<WellStatus>), Query, description = "Only wells in this status"),
+        ("type" = inline(Option<WellType>), Query, description = "Only wells of this type"),
+        ("lease" = Option<String>, Query, description = "Only wells on this lease"),
+        ("bbox" = Option<String>, Query, description = "`minLon,minLat,maxLon,maxLat` in degrees (edges included, \
+                                                        min < max)", example = "-103.5,31.0,-101.0,33.0"),
+    ),
+    responses(
+        (status = 200, description = "The map", body = WellMap),
+        (status = 400, description = "`invalid_parameter`: a filter or the bounding box is not valid, or an unknown \
+                                      parameter"),
+    )
+)]
 pub async fn map(State(state): State<AppState>, caller: Caller, q: QueryParams) -> Result<Json<WellMap>, ApiError> {
     q.allow_only(&["status", "type", "lease", "bbox"])?;
     let query = MapQuery {
@@ -40,7 +62,23 @@ pub async fn map(State(state): State<AppState>, caller: Caller, q: QueryParams) 
     Ok(Json(state.dashboard.map(caller.0.tenant_id, &query).await?))
 }
 
-/// `GET /api/v1/wells/{id}/dashboard-detail`.
+/// The well detail
+///
+/// The well detail modal in one answer: facts, current production, the last five alarms, the 30-day trend, the
+/// forecast in brief and the next scheduled maintenance.
+#[utoipa::path(
+    get,
+    path = "/wells/{id}/dashboard-detail",
+    operation_id = "get_well_dashboard_detail",
+    tag = "dashboard",
+    params(("id" = uuid::Uuid, Path, description = "The well's id")),
+    responses(
+        (status = 200, description = "The detail", body = WellDashboardDetail),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+        (status = 500, description = "`internal`: the analytics computation failed"),
+    )
+)]
 pub async fn detail(
     State(state): State<AppState>,
     caller: Caller,

@@ -3,7 +3,7 @@
 //! rejected: a bad shape or value is 422 `invalid_body` naming its path (`format`, `filters.status`), a blank or
 //! over-long lease 422 `validation_failed` naming `filters.lease`. The content is `services/export.rs`'s.
 
-use crate::http::error::ApiError;
+use crate::http::error::{ApiError, ErrorCode};
 use crate::http::extract::{ApiJson, Caller};
 use crate::http::routes::analytics::caller_tenant;
 use crate::http::state::AppState;
@@ -19,10 +19,12 @@ use serde_json::json;
 impl From<ExportError> for ApiError {
     fn from(e: ExportError) -> Self {
         match e {
-            ExportError::InvalidFilter { field, message } => {
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed", format!("{field}: {message}"))
-                    .with_details(json!({ "fields": [ { "field": field, "message": message } ] }))
-            }
+            ExportError::InvalidFilter { field, message } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                ErrorCode::ValidationFailed,
+                format!("{field}: {message}"),
+            )
+            .with_details(json!({ "fields": [ { "field": field, "message": message } ] })),
             ExportError::Storage(s) => s.into(),
             ExportError::Kpis(k) => k.into(),
             ExportError::Alarms(a) => a.into(),
@@ -32,16 +34,19 @@ impl From<ExportError> for ApiError {
 }
 
 /// The request body.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ExportRequest)]
 #[serde(deny_unknown_fields)]
 pub struct ExportBody {
     pub format: ExportKind,
+    /// Narrow the well table (KPIs, chart and alarms cover the whole fleet).
     #[serde(default)]
     pub filters: Option<FilterBody>,
 }
 
 /// The well table's filters, as the map's.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, Deserialize, utoipa::ToSchema)]
+#[schema(as = ExportRequestFilters)]
 #[serde(deny_unknown_fields)]
 pub struct FilterBody {
     #[serde(default)]
@@ -52,6 +57,29 @@ pub struct FilterBody {
     pub lease: Option<String>,
 }
 
+/// Export the dashboard
+///
+/// The dashboard as a PDF (KPI cards, 60-day oil chart with a 7-day forecast band, open alarms, the well table) or
+/// a CSV (one `kpi` row per card, one `well` row per well), named `dashboard_export_YYYY-MM-DD.pdf|csv` (the
+/// tenant's local date). The filters narrow the well table only. Every role.
+#[utoipa::path(
+    post,
+    path = "/dashboard/export",
+    operation_id = "export_dashboard",
+    tag = "dashboard",
+    request_body = ExportBody,
+    responses(
+        (status = 200, description = "The file", content(
+            ("application/pdf"),
+            (String = "text/csv"),
+        ), headers(
+            ("Content-Disposition" = String,
+             description = "`attachment; filename=\"dashboard_export_<YYYY-MM-DD>.pdf\"` (or `.csv`)"),
+        )),
+        (status = 422, description = "`validation_failed`: a blank or over-long `filters.lease`"),
+        (status = 500, description = "`internal`: rendering failed"),
+    )
+)]
 pub async fn export(
     State(state): State<AppState>,
     caller: Caller,

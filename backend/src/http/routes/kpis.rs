@@ -13,6 +13,7 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_LENGTH, CONTENT_TYPE, ETAG, IF_NONE_MATCH, VARY};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::Response;
+use flowline_shared::kpis::FleetKpis;
 
 impl From<KpiError> for ApiError {
     fn from(e: KpiError) -> Self {
@@ -24,6 +25,21 @@ impl From<KpiError> for ApiError {
     }
 }
 
+/// The fleet KPIs
+///
+/// The six dashboard cards of the caller's tenant now (oil, gas, active wells, revenue, unacknowledged alarms,
+/// downtime) and deferred production, each with value, unit, previous day, change, a 7-day sparkline, as-of and
+/// staleness. Cached per tenant for up to 60 s; `kpis_changed` on the event stream says when to refetch.
+#[utoipa::path(
+    get,
+    path = "/dashboard/kpis",
+    operation_id = "get_dashboard_kpis",
+    tag = "dashboard",
+    responses(
+        (status = 200, description = "The KPIs", body = FleetKpis),
+        (status = 500, description = "`internal`: the computation failed"),
+    )
+)]
 pub async fn kpis(State(state): State<AppState>, caller: Caller, headers: HeaderMap) -> Result<Response, ApiError> {
     let snapshot = state.kpis.dashboard(caller.0.tenant_id).await?;
     let tag = HeaderValue::from_str(&snapshot.etag).map_err(|e| ApiError::internal(e.to_string()))?;

@@ -16,6 +16,29 @@ pub fn parse_well_id(raw: &str) -> Result<WellId, ApiError> {
     parse_uuid("id", raw).map(WellId)
 }
 
+/// List the wells
+///
+/// The tenant's wells with their latest reading, filtered and paginated.
+#[utoipa::path(
+    get,
+    path = "/wells",
+    operation_id = "list_wells",
+    tag = "wells",
+    params(
+        ("limit" = Option<u32>, Query, description = "Page size (default 50)", minimum = 1, maximum = 1000),
+        ("offset" = Option<u64>, Query, description = "Rows to skip (default 0)"),
+        ("status" = inline(Option<WellStatus>), Query, description = "Only wells in this status"),
+        ("type" = inline(Option<WellType>), Query, description = "Only wells of this type"),
+        ("lease" = Option<String>, Query, description = "Only wells on this lease (exact)"),
+        ("field" = Option<String>, Query, description = "Only wells in this field (exact)"),
+        ("q" = Option<String>, Query, description = "Search in name, lease, field or API number"),
+    ),
+    responses(
+        (status = 200, description = "One page of wells", body = Page<WellView>),
+        (status = 400, description = "`invalid_parameter`: a filter or paging value is not valid, or an unknown \
+                                      parameter"),
+    )
+)]
 pub async fn list(
     State(state): State<AppState>,
     caller: Caller,
@@ -38,6 +61,22 @@ pub async fn list(
     Ok(Json(Page { items, total, limit: page.limit, offset: page.offset }))
 }
 
+/// Create a well
+///
+/// `name` and `type` are required; the API number is unique within the tenant. Operators and admins only.
+#[utoipa::path(
+    post,
+    path = "/wells",
+    operation_id = "create_well",
+    tag = "wells",
+    request_body = WellPatch,
+    responses(
+        (status = 201, description = "The well as stored", body = Well),
+        (status = 403, description = "`forbidden`: viewers may not write"),
+        (status = 409, description = "`conflict`: the API number is already used in this tenant"),
+        (status = 422, description = "`validation_failed`: a value breaks a rule (`details.fields`)"),
+    )
+)]
 pub async fn create(
     State(state): State<AppState>,
     caller: Caller,
@@ -47,6 +86,19 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(state.wells.create(caller.0.tenant_id, &input).await?)))
 }
 
+/// One well
+#[utoipa::path(
+    get,
+    path = "/wells/{id}",
+    operation_id = "get_well",
+    tag = "wells",
+    params(("id" = uuid::Uuid, Path, description = "The well's id")),
+    responses(
+        (status = 200, description = "The well", body = Well),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+    )
+)]
 pub async fn get(
     State(state): State<AppState>,
     caller: Caller,
@@ -56,6 +108,25 @@ pub async fn get(
     Ok(Json(state.wells.get(caller.0.tenant_id, id).await?))
 }
 
+/// Change a well
+///
+/// Changes the fields given; the result is validated as a whole. Operators and admins only.
+#[utoipa::path(
+    patch,
+    path = "/wells/{id}",
+    operation_id = "update_well",
+    tag = "wells",
+    params(("id" = uuid::Uuid, Path, description = "The well's id")),
+    request_body = WellPatch,
+    responses(
+        (status = 200, description = "The well as stored", body = Well),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID"),
+        (status = 403, description = "`forbidden`: viewers may not write"),
+        (status = 404, description = "`not_found`: no such well in this tenant"),
+        (status = 409, description = "`conflict`: the API number is already used in this tenant"),
+        (status = 422, description = "`validation_failed`: a value breaks a rule (`details.fields`)"),
+    )
+)]
 pub async fn update(
     State(state): State<AppState>,
     caller: Caller,

@@ -42,10 +42,12 @@
 //!     instant) (no sort when already in that order), and emits aggregates ordered by well, day and field
 //!     ([`Field::ALL`] order); [`roll_up`] does the same from daily aggregates. Neither allocates per entry.
 
+mod day_patch;
 mod months;
 mod period;
 mod values;
 
+pub use day_patch::{months_around_day, patch_day};
 pub use months::{MonthAggregates, first_of_month, month_input_window, next_month, split_by_month};
 pub use period::{Period, PeriodWindow, local_midnight};
 pub use values::{EntryValues, FIELD_COUNT, Field, Reading, Stats};

@@ -12,6 +12,7 @@ use std::str::FromStr;
 /// The length of an aggregation period. On the wire and in storage: `daily`, `weekly`, `monthly`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Period {
     /// A local calendar day, midnight to midnight: 23, 24 or 25 hours.
     Daily,

@@ -10,6 +10,7 @@ use std::str::FromStr;
 /// A numeric field of a field entry. Names on the wire and in storage are the entry's JSON field names.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Field {
     /// Oil rate, bbl/d; the sum of daily values is bbl.
     OilBbl,
