@@ -5,7 +5,8 @@
 //!
 //! Measured: the seeding; the computation of the KPIs from storage (a cache miss, `KpiService::compute` called
 //! directly); the latency of full `200` answers (served from the per-tenant cache, which the first request fills);
-//! the rate of `304` answers. The load generator runs in the same process and shares the cores with the server.
+//! the rate of `304` answers; and, for comparison, the latency of the map's rows (`GET /api/v1/wells/map`). The
+//! load generator runs in the same process and shares the cores with the server.
 //!
 //! `cargo bench -p flowline-backend --bench kpis_http [-- sqlite|postgres]`
 //! Environment: `FLOWLINE_BENCH_WELLS` (default 1000), `FLOWLINE_BENCH_MONTHS` (default 24),
@@ -97,30 +98,12 @@ async fn run(kind: &str) -> bool {
     }
 
     // Full answers, 100 clients at once.
-    let started = Instant::now();
-    let tasks: Vec<_> = (0..clients)
-        .map(|_| {
-            let (http, url, token) = (http.clone(), url.clone(), token.clone());
-            tokio::spawn(async move {
-                let mut samples = Vec::with_capacity(per_client);
-                for _ in 0..per_client {
-                    let t = Instant::now();
-                    let res = http.get(&url).bearer_auth(&token).send().await.unwrap();
-                    assert_eq!(res.status(), 200);
-                    res.bytes().await.unwrap();
-                    samples.push(t.elapsed());
-                }
-                samples
-            })
-        })
-        .collect();
-    let mut samples: Vec<Duration> = Vec::new();
-    for t in tasks {
-        samples.extend(t.await.unwrap());
-    }
-    let full_wall = started.elapsed().as_secs_f64();
-    samples.sort_unstable();
+    let (samples, full_wall) = full_answers(&http, &url, &token, clients, per_client).await;
     let p95 = support::quantile(&samples, 0.95);
+    // The map's rows of every well, the same way (no target; the wall display's other read).
+    let map_url = format!("{base}/api/v1/wells/map");
+    let (map_samples, map_wall) = full_answers(&http, &map_url, &token, clients, per_client / 4).await;
+    let map_bytes = http.get(&map_url).bearer_auth(&token).send().await.unwrap().bytes().await.unwrap().len();
 
     // 304s: every client revalidates with the current tag for a fixed time.
     let res = http.get(&url).bearer_auth(&token).send().await.unwrap();
@@ -177,6 +160,15 @@ async fn run(kind: &str) -> bool {
         "  304, {clients} clients, {seconds} s       {rate:.0} per s ({not_modified} x 304, {full} x 200 after the \
          cached answer expired); process RSS {rss:.0} MiB, peak {peak:.0} MiB"
     );
+    println!(
+        "  map 200, {clients} clients x {}  p50 {:>7.2} ms  p95 {:>7.2} ms  p99 {:>7.2} ms  ({:.0} req/s; {map_bytes} \
+         bytes)",
+        per_client / 4,
+        support::ms(support::quantile(&map_samples, 0.5)),
+        support::ms(support::quantile(&map_samples, 0.95)),
+        support::ms(support::quantile(&map_samples, 0.99)),
+        map_samples.len() as f64 / map_wall
+    );
     let latency_met = p95 <= P95_TARGET;
     let rate_met = rate >= NOT_MODIFIED_TARGET;
     println!(
@@ -188,4 +180,39 @@ async fn run(kind: &str) -> bool {
     server.stop().await.unwrap();
     support::cleanup(target, storage).await;
     latency_met && rate_met
+}
+
+/// `per_client` sequential `200` answers of `url` on each of `clients` concurrent clients: the sorted latencies and
+/// the wall time of the whole run.
+async fn full_answers(
+    http: &reqwest::Client,
+    url: &str,
+    token: &str,
+    clients: usize,
+    per_client: usize,
+) -> (Vec<Duration>, f64) {
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..clients)
+        .map(|_| {
+            let (http, url, token) = (http.clone(), url.to_owned(), token.to_owned());
+            tokio::spawn(async move {
+                let mut samples = Vec::with_capacity(per_client);
+                for _ in 0..per_client {
+                    let t = Instant::now();
+                    let res = http.get(&url).bearer_auth(&token).send().await.unwrap();
+                    assert_eq!(res.status(), 200);
+                    res.bytes().await.unwrap();
+                    samples.push(t.elapsed());
+                }
+                samples
+            })
+        })
+        .collect();
+    let mut samples: Vec<Duration> = Vec::new();
+    for t in tasks {
+        samples.extend(t.await.unwrap());
+    }
+    let wall = started.elapsed().as_secs_f64();
+    samples.sort_unstable();
+    (samples, wall)
 }

@@ -14,6 +14,8 @@ use std::time::Duration;
 
 /// Key of the theme choice in eframe's storage.
 const THEME_KEY: &str = "flowline.theme";
+/// Key of the auto-refresh interval (seconds) in eframe's storage.
+const REFRESH_KEY: &str = "flowline.refresh_secs";
 /// The ages on screen ("45 s ago") move even when no data arrives.
 const AGE_TICK: Duration = Duration::from_secs(1);
 /// How long closing the window waits for the I/O thread (and the embedded backend) to stop.
@@ -27,8 +29,19 @@ pub struct FlowlineApp {
 }
 
 impl FlowlineApp {
-    pub fn new(cc: &eframe::CreationContext<'_>, config: IoConfig) -> std::io::Result<Self> {
+    /// `refresh_from_command_line`: the interval was given with `--refresh-secs` and wins over the saved one.
+    pub fn new(
+        cc: &eframe::CreationContext<'_>,
+        mut config: IoConfig,
+        refresh_from_command_line: bool,
+    ) -> std::io::Result<Self> {
         let theme_choice: ThemeChoice = cc.storage.and_then(|s| eframe::get_value(s, THEME_KEY)).unwrap_or_default();
+        let saved_refresh: Option<u64> = cc.storage.and_then(|s| eframe::get_value(s, REFRESH_KEY));
+        if let (Some(secs), false) = (saved_refresh, refresh_from_command_line)
+            && views::footer::REFRESH_CHOICES.contains(&secs)
+        {
+            config.refresh_interval = Duration::from_secs(secs);
+        }
         theme::install(&cc.egui_ctx, theme_choice);
         let (mode, server_url) = match &config.backend {
             BackendChoice::Embedded { data_dir } => (Mode::Embedded { data_dir: data_dir.clone() }, None),
@@ -51,6 +64,9 @@ impl FlowlineApp {
                     self.model.theme = choice;
                     theme::select(ctx, choice);
                 }
+                Command::ShowScreen(screen) => self.model.screen = screen,
+                Command::DrillDownOil => self.model.drill_down_oil(),
+                Command::SetAlarmDrawer(open) => self.model.drawer.open = open,
                 Command::SetRefreshInterval(interval) => {
                     self.model.refresh_interval = interval;
                     self.io.send(Command::SetRefreshInterval(interval));
@@ -81,6 +97,7 @@ impl eframe::App for FlowlineApp {
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         eframe::set_value(storage, THEME_KEY, &self.model.theme);
+        eframe::set_value(storage, REFRESH_KEY, &self.model.refresh_interval.as_secs());
     }
 
     fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {

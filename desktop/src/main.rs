@@ -22,9 +22,10 @@ struct Args {
     #[arg(long, value_name = "PATH", env = "FLOWLINE_DATA_DIR")]
     data_dir: Option<PathBuf>,
 
-    /// Seconds between well refreshes while connected.
-    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    refresh_secs: u64,
+    /// Seconds between refreshes of the wells, the KPIs and the open alarms while connected (default: the interval
+    /// chosen in the window's footer, else 30; alarms and new data also arrive over the event stream in between).
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u64).range(1..=3600))]
+    refresh_secs: Option<u64>,
 }
 
 fn main() -> anyhow::Result<()> {
@@ -54,7 +55,10 @@ fn main() -> anyhow::Result<()> {
         None => BackendChoice::Embedded { data_dir: data_dir.clone() },
     };
     let mut config = IoConfig::new(backend);
-    config.refresh_interval = Duration::from_secs(args.refresh_secs);
+    if let Some(secs) = args.refresh_secs {
+        config.refresh_interval = Duration::from_secs(secs);
+    }
+    let refresh_from_command_line = args.refresh_secs.is_some();
     tracing::info!(?config, "starting");
 
     let options = eframe::NativeOptions {
@@ -67,6 +71,10 @@ fn main() -> anyhow::Result<()> {
         persistence_path: Some(data_dir.join("desktop-ui.ron")),
         ..Default::default()
     };
-    eframe::run_native("Flowline", options, Box::new(move |cc| Ok(Box::new(FlowlineApp::new(cc, config)?))))
-        .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
+    eframe::run_native(
+        "Flowline",
+        options,
+        Box::new(move |cc| Ok(Box::new(FlowlineApp::new(cc, config, refresh_from_command_line)?))),
+    )
+    .map_err(|e| anyhow::anyhow!("the window could not be opened: {e}"))
 }

@@ -1,12 +1,21 @@
-//! The plain state the UI draws: connection, session, wells, login form, messages, table sort.
+//! The plain state the UI draws: connection, session, wells, KPIs, open alarms, login form, alarm drawer,
+//! messages, table sort, the screen shown.
 //!
-//! Owns: how each [`Event`] changes that state ([`Model::apply`]) and the local commands (sort, dismiss, theme).
+//! Owns: how each [`Event`] changes that state ([`Model::apply`]) and the local commands (sort, dismiss, theme,
+//! screen, drawer). The KPI tiles are in [`kpis`], the open alarms in [`alarms`], the drawer's fields in [`drawer`].
 //! Must not touch: egui, the network, tokio, clocks (instants come with the events) or the backend crate.
 
-use crate::protocol::{Event, StartupStep, ThemeChoice, WellColumn};
+pub mod alarms;
+pub mod drawer;
+pub mod kpis;
+
+use crate::protocol::{Event, Screen, StartupStep, ThemeChoice, WellColumn};
+use alarms::{AlarmBoard, StreamState};
 use chrono::{DateTime, Utc};
+use drawer::AlarmDrawer;
 use flowline_shared::Role;
 use flowline_shared::dto::{LatestReading, WellView};
+use kpis::KpiBoard;
 use std::cmp::Ordering;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -105,8 +114,12 @@ pub struct Model {
     pub messages: Vec<Message>,
     pub sort: WellSort,
     pub theme: ThemeChoice,
-    /// How often the I/O thread refreshes the wells (a setting; shown in the UI).
+    /// How often the I/O thread refreshes the wells, the KPIs and the open alarms (a setting; shown in the UI).
     pub refresh_interval: Duration,
+    pub kpis: KpiBoard,
+    pub alarms: AlarmBoard,
+    pub drawer: AlarmDrawer,
+    pub screen: Screen,
     next_message_id: u64,
 }
 
@@ -129,6 +142,10 @@ impl Model {
             sort: WellSort::default(),
             theme: ThemeChoice::default(),
             refresh_interval,
+            kpis: KpiBoard::default(),
+            alarms: AlarmBoard::default(),
+            drawer: AlarmDrawer::default(),
+            screen: Screen::default(),
             next_message_id: 0,
         }
     }
@@ -199,14 +216,7 @@ impl Model {
                 self.wells_total = total;
                 self.last_updated = Some(at);
                 sort_wells(&mut self.wells, self.sort);
-                match &self.connection {
-                    ConnectionState::Online { .. } => {}
-                    ConnectionState::Offline { .. } => {
-                        self.push_message(Level::Info, "Connection restored".to_owned(), at);
-                        self.connection = ConnectionState::Online { since: at };
-                    }
-                    _ => self.connection = ConnectionState::Online { since: at },
-                }
+                self.answered(at);
             }
             Event::WentOffline { error, at } => match &mut self.connection {
                 ConnectionState::Offline { error: current, .. } => *current = error,
@@ -225,8 +235,77 @@ impl Model {
                 self.session = None;
                 self.login.in_flight = false;
                 self.connection = ConnectionState::NeedsLogin;
+                self.alarms = AlarmBoard::default();
+                self.kpis = KpiBoard::default();
+            }
+            Event::KpisLoaded { kpis, at } => {
+                self.kpis.loaded(*kpis, at);
+                self.last_updated = Some(at);
+                self.answered(at);
+            }
+            Event::KpisUnchanged { at } => {
+                self.kpis.unchanged(at);
+                self.last_updated = Some(at);
+                self.answered(at);
+            }
+            Event::OpenAlarmsLoaded { alarms, requested_at, at } => {
+                self.alarms.load(alarms, requested_at, at);
+                self.answered(at);
+            }
+            Event::StreamConnecting { attempt } => self.alarms.stream = StreamState::Connecting { attempt },
+            Event::StreamLive { seq, resumed_from, at, .. } => self.alarms.stream_live(seq, resumed_from, at),
+            Event::AlarmChanged { change, seq, alarm, out_of_service, at } => {
+                let wells = &self.wells;
+                let name = |id| wells.iter().find(|w| w.well.id == id).map(|w| w.well.name.clone());
+                self.alarms.apply_change(change, seq, *alarm, out_of_service, at, name);
+            }
+            Event::KpisChanged { at, .. } | Event::StreamHeartbeat { at, .. } => self.alarms.heartbeat(at),
+            Event::StreamDown { reason, retry_in, at } => {
+                let retry_at = at + chrono::TimeDelta::from_std(retry_in).unwrap_or(chrono::TimeDelta::zero());
+                self.alarms.stream = StreamState::Down { reason, retry_at };
+            }
+            Event::AlarmActed { alarm, message, at } => {
+                self.alarms.apply_view(*alarm);
+                self.drawer.notice = Some((message.clone(), false));
+                self.drawer.comment.clear();
+                self.drawer.shelving = None;
+                self.drawer.shelve_reason.clear();
+                self.push_message(Level::Info, message, at);
+            }
+            Event::AlarmsAcknowledged { count, at } => {
+                let message = match count {
+                    0 => "No alarm matched: nothing to acknowledge".to_owned(),
+                    1 => "Acknowledged 1 alarm".to_owned(),
+                    n => format!("Acknowledged {n} alarms"),
+                };
+                self.drawer.notice = Some((message.clone(), false));
+                self.drawer.comment.clear();
+                self.push_message(Level::Info, message, at);
+            }
+            Event::ActionFailed { message, at } => {
+                self.drawer.notice = Some((message.clone(), true));
+                self.push_message(Level::Error, message, at);
             }
         }
+    }
+
+    /// A request succeeded at `at`: online (again).
+    fn answered(&mut self, at: DateTime<Utc>) {
+        match &self.connection {
+            ConnectionState::Online { .. } => {}
+            ConnectionState::Offline { .. } => {
+                self.push_message(Level::Info, "Connection restored".to_owned(), at);
+                self.connection = ConnectionState::Online { since: at };
+            }
+            _ => self.connection = ConnectionState::Online { since: at },
+        }
+    }
+
+    /// Local command: the oil tile's drill-down, the well table sorted by oil rate, highest first.
+    pub fn drill_down_oil(&mut self) {
+        self.screen = Screen::Wells;
+        self.sort = WellSort { column: WellColumn::Oil, ascending: false };
+        sort_wells(&mut self.wells, self.sort);
     }
 
     /// Local command: sort by `column`; the same column again reverses the order.
@@ -528,6 +607,76 @@ mod tests {
         assert_eq!(names(&model), ["Down All Day", "Short Day", "Full Day", "No Reading"]);
         model.sort_by(WellColumn::HoursOn);
         assert_eq!(names(&model), ["Full Day", "Short Day", "Down All Day", "No Reading"]);
+    }
+
+    #[test]
+    fn kpis_load_then_a_304_keeps_them_and_stamps_last_updated() {
+        let mut model = remote();
+        logged_in(&mut model);
+        let kpis = crate::model::kpis::fixtures::fleet(t(12, 0), t(11, 58));
+        model.apply(Event::KpisLoaded { kpis: Box::new(kpis.clone()), at: t(12, 0) });
+        model.apply(Event::KpisUnchanged { at: t(12, 1) });
+        assert_eq!(model.kpis.kpis.as_ref(), Some(&kpis));
+        assert_eq!(model.kpis.fetched_at, Some(t(12, 0)));
+        assert_eq!(model.last_updated, Some(t(12, 1)), "a revalidation counts as an update");
+    }
+
+    #[test]
+    fn alarm_events_reach_the_board_with_the_well_name_and_actions_report_back() {
+        use crate::model::alarms::fixtures::{alarm, view};
+        use crate::protocol::AlarmChange;
+        use flowline_shared::alarms::{AlarmPriority, AlarmState};
+        let mut model = remote();
+        logged_in(&mut model);
+        let w = well("Midland 2", None, WellStatus::Active, None);
+        let mut raised = alarm(1, AlarmPriority::High, AlarmState::ActiveUnacknowledged, t(12, 0));
+        raised.well_id = w.well.id;
+        model.apply(Event::WellsLoaded { wells: vec![w], total: 1, at: t(12, 0) });
+        model.apply(Event::StreamLive { seq: 4, resumed_from: None, replaying: 0, resync: false, at: t(12, 0) });
+        model.apply(Event::AlarmChanged {
+            change: AlarmChange::Created,
+            seq: 5,
+            alarm: Box::new(raised.clone()),
+            out_of_service: None,
+            at: t(12, 1),
+        });
+        assert_eq!(model.alarms.open[&raised.id].well_name.as_deref(), Some("Midland 2"));
+        assert_eq!(model.alarms.last_seq, Some(5));
+        let mut acked = raised.clone();
+        acked.state = AlarmState::ActiveAcknowledged;
+        model.drawer.comment = "crew called".into();
+        model.apply(Event::AlarmActed {
+            alarm: Box::new(view(acked, "Midland 2")),
+            message: "Acknowledged: Midland 2 · Well down".into(),
+            at: t(12, 2),
+        });
+        assert_eq!(model.alarms.unacknowledged(t(12, 2)), 0);
+        assert!(model.drawer.comment.is_empty(), "the comment went with the acknowledgement");
+        model.apply(Event::ActionFailed { message: "Shelving the alarm failed: already shelved".into(), at: t(12, 3) });
+        assert_eq!(model.drawer.notice, Some(("Shelving the alarm failed: already shelved".into(), true)));
+        assert_eq!(model.messages.last().map(|m| m.level), Some(Level::Error));
+        model.apply(Event::StreamDown { reason: "closed".into(), retry_in: Duration::from_secs(2), at: t(12, 4) });
+        assert_eq!(
+            model.alarms.stream,
+            StreamState::Down { reason: "closed".into(), retry_at: t(12, 4) + chrono::TimeDelta::seconds(2) }
+        );
+    }
+
+    #[test]
+    fn the_oil_drill_down_opens_the_wells_by_oil_rate_highest_first() {
+        let mut model = remote();
+        model.apply(Event::WellsLoaded {
+            wells: vec![
+                well("A", None, WellStatus::Active, Some((t(11, 0), 10.0))),
+                well("B", None, WellStatus::Active, Some((t(11, 0), 30.0))),
+            ],
+            total: 2,
+            at: t(12, 0),
+        });
+        assert_eq!(model.screen, Screen::Dashboard);
+        model.drill_down_oil();
+        assert_eq!(model.screen, Screen::Wells);
+        assert_eq!(model.wells[0].well.name, "B");
     }
 
     #[test]

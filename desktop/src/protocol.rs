@@ -6,7 +6,10 @@
 
 use chrono::{DateTime, Utc};
 use flowline_shared::Role;
+use flowline_shared::alarms::{Alarm, AlarmId};
 use flowline_shared::dto::WellView;
+use flowline_shared::dto::alarms::{AlarmSelection, AlarmView};
+use flowline_shared::kpis::FleetKpis;
 use std::time::Duration;
 
 /// A string that must not reach a log: `Debug` prints `"***"`.
@@ -59,6 +62,25 @@ impl ThemeChoice {
     }
 }
 
+/// What the central panel shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Screen {
+    /// The six KPI tiles.
+    #[default]
+    Dashboard,
+    /// The well table.
+    Wells,
+}
+
+/// How an alarm changed, as the event stream says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AlarmChange {
+    Created,
+    Updated,
+    /// Closed (state normal): it leaves the open alarms.
+    Cleared,
+}
+
 /// What the user (through a view) asks for.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
@@ -78,12 +100,32 @@ pub enum Command {
     DismissMessage(u64),
     /// Local: switch between the dark and the light theme.
     SetTheme(ThemeChoice),
+    /// Local: show the dashboard or the well table.
+    ShowScreen(Screen),
+    /// Local: the oil tile's drill-down: the well table sorted by oil rate, highest first.
+    DrillDownOil,
+    /// Local: open or close the alarm drawer.
+    SetAlarmDrawer(bool),
+    /// Acknowledge one alarm, with an optional comment.
+    Acknowledge { id: AlarmId, comment: Option<String> },
+    /// Acknowledge every unacknowledged alarm matching the filter (the drawer's current one).
+    AcknowledgeAll { filter: AlarmSelection, comment: Option<String> },
+    /// Shelve one alarm for `duration` from now, with a reason.
+    Shelve { id: AlarmId, duration: Duration, reason: String },
 }
 
 impl Command {
     /// True for commands the app applies to the model itself instead of sending them to the I/O thread.
     pub fn is_local(&self) -> bool {
-        matches!(self, Self::SortWells(_) | Self::DismissMessage(_) | Self::SetTheme(_))
+        matches!(
+            self,
+            Self::SortWells(_)
+                | Self::DismissMessage(_)
+                | Self::SetTheme(_)
+                | Self::ShowScreen(_)
+                | Self::DrillDownOil
+                | Self::SetAlarmDrawer(_)
+        )
     }
 }
 
@@ -183,4 +225,73 @@ pub enum Event {
         at: DateTime<Utc>,
     },
     LoggedOut,
+    /// A fresh answer of `GET /api/v1/dashboard/kpis`.
+    KpisLoaded {
+        kpis: Box<FleetKpis>,
+        at: DateTime<Utc>,
+    },
+    /// The KPIs were revalidated (HTTP 304): the data on screen is still current.
+    KpisUnchanged {
+        at: DateTime<Utc>,
+    },
+    /// Every open alarm of the tenant (active or returned-unacknowledged, shelved ones included), fetched over REST;
+    /// `requested_at` is when the request left, so that stream events newer than the list are kept.
+    OpenAlarmsLoaded {
+        alarms: Vec<AlarmView>,
+        requested_at: DateTime<Utc>,
+        at: DateTime<Utc>,
+    },
+    /// The event stream is (re)connecting; `attempt` counts the failures since it was last live.
+    StreamConnecting {
+        attempt: u32,
+    },
+    /// The event stream's snapshot: it is live; replayed events (when resuming) follow.
+    StreamLive {
+        seq: i64,
+        resumed_from: Option<i64>,
+        replaying: i64,
+        resync: bool,
+        at: DateTime<Utc>,
+    },
+    /// An alarm event of the stream; `at` is when it happened on the server.
+    AlarmChanged {
+        change: AlarmChange,
+        seq: i64,
+        alarm: Box<Alarm>,
+        /// Present when the event says whether the well's alarms are out of service.
+        out_of_service: Option<bool>,
+        at: DateTime<Utc>,
+    },
+    /// New data arrived on the server (the I/O thread refetches the KPIs by itself).
+    KpisChanged {
+        seq: i64,
+        at: DateTime<Utc>,
+    },
+    /// The stream is alive.
+    StreamHeartbeat {
+        seq: i64,
+        at: DateTime<Utc>,
+    },
+    /// The stream dropped; it reconnects in `retry_in`.
+    StreamDown {
+        reason: String,
+        retry_in: Duration,
+        at: DateTime<Utc>,
+    },
+    /// The server accepted an acknowledgement or a shelving: the alarm as it is now.
+    AlarmActed {
+        alarm: Box<AlarmView>,
+        message: String,
+        at: DateTime<Utc>,
+    },
+    /// Acknowledge-all answered.
+    AlarmsAcknowledged {
+        count: u64,
+        at: DateTime<Utc>,
+    },
+    /// The server refused a command (a 4xx with its message) or could not be reached for it.
+    ActionFailed {
+        message: String,
+        at: DateTime<Utc>,
+    },
 }

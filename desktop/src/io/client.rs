@@ -90,7 +90,7 @@ impl ApiClient {
         Ok((wells, total))
     }
 
-    async fn send<T: DeserializeOwned>(
+    pub(super) async fn send<T: DeserializeOwned>(
         &self,
         method: Method,
         path: &str,
@@ -111,8 +111,13 @@ impl ApiClient {
         decode(&url, status, &bytes)
     }
 
+    /// The shared HTTP client (for requests with extra headers, see `alarms_api`).
+    pub(super) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     /// A short error for the user (the server address and the root cause); the whole chain goes to the debug log.
-    fn transport_error(&self, url: &str, error: &reqwest::Error) -> ClientError {
+    pub(super) fn transport_error(&self, url: &str, error: &reqwest::Error) -> ClientError {
         tracing::debug!(url, error = %error_chain(error), "request failed");
         if error.is_timeout() {
             ClientError::Timeout { url: self.base_url.clone(), timeout: self.timeout }
@@ -123,7 +128,7 @@ impl ApiClient {
 }
 
 /// A success body as `T`; an error status as the API's error shape, or as an unexpected answer.
-fn decode<T: DeserializeOwned>(url: &str, status: StatusCode, bytes: &[u8]) -> Result<T, ClientError> {
+pub(super) fn decode<T: DeserializeOwned>(url: &str, status: StatusCode, bytes: &[u8]) -> Result<T, ClientError> {
     if status.is_success() {
         return serde_json::from_slice(bytes)
             .map_err(|e| ClientError::Decode { url: url.to_owned(), reason: e.to_string() });

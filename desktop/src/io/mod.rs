@@ -1,15 +1,20 @@
-//! The I/O thread: one dedicated OS thread that owns a tokio runtime, the HTTP client, the embedded backend and
-//! (later) the offline cache and the WebSocket.
+//! The I/O thread: one dedicated OS thread that owns a tokio runtime, the HTTP client, the event stream's
+//! WebSocket client, the embedded backend and (later) the offline cache.
 //!
 //! Owns: everything that waits. The UI thread talks to it only through [`IoHandle`]: [`Command`]s in over a tokio
 //! channel, [`Event`]s out over a `std::sync::mpsc` channel, with a wake-up call (the app passes
 //! `egui::Context::request_repaint`) after each event.
 //! Must not touch: egui widgets or the model. This is the only module that names tokio, reqwest or the backend.
 
+pub mod backoff;
 pub mod client;
 mod embedded;
 mod error;
+pub mod live_api;
 mod sink;
+pub mod stream;
+#[cfg(test)]
+mod stream_tests;
 mod worker;
 
 use crate::protocol::{Command, Event};
@@ -19,8 +24,9 @@ use std::sync::mpsc;
 use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
-/// Default interval of the well refresh while connected.
-pub const DEFAULT_REFRESH: Duration = Duration::from_secs(5);
+/// Default interval of the refresh of the wells, the KPIs and the open alarms while connected (US-1104 offers
+/// 30, 60 and 120 s; the event stream brings alarms and "new data" in between).
+pub const DEFAULT_REFRESH: Duration = Duration::from_secs(30);
 
 /// Which backend to talk to.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,7 +40,7 @@ pub enum BackendChoice {
 #[derive(Debug, Clone, PartialEq)]
 pub struct IoConfig {
     pub backend: BackendChoice,
-    /// How often the wells are refreshed while connected.
+    /// How often the wells, the KPIs and the open alarms are refreshed while connected.
     pub refresh_interval: Duration,
     /// Page size of the well list requests.
     pub page_size: u32,

@@ -30,8 +30,12 @@ pub struct Palette {
     pub stale: Color32,
     /// Abnormal, needs attention soon (connection lost, warnings).
     pub warning: Color32,
-    /// Abnormal, needs action now (errors, failed start-up).
+    /// Abnormal, needs action now (errors, failed start-up, critical alarms).
     pub alarm: Color32,
+    /// Low-priority ("Info") alarms: abnormal but not urgent.
+    pub info_alarm: Color32,
+    /// Text on a background filled with `alarm`, `warning` or `info_alarm` (the badge, the banner).
+    pub on_state: Color32,
     /// Interactive elements (buttons, focus, selection); muted, never used for a state.
     pub accent: Color32,
     /// Button backgrounds at rest, hovered and pressed.
@@ -48,10 +52,12 @@ pub const DARK: Palette = Palette {
     border: Color32::from_rgb(0x48, 0x4b, 0x50),
     text: Color32::from_rgb(0xc8, 0xcb, 0xcf),
     text_strong: Color32::from_rgb(0xee, 0xef, 0xf1),
-    text_weak: Color32::from_rgb(0x8c, 0x90, 0x96),
+    text_weak: Color32::from_rgb(0xa0, 0xa4, 0xaa),
     stale: Color32::from_rgb(0xc3, 0x9b, 0xe8),
     warning: Color32::from_rgb(0xf0, 0xb4, 0x29),
-    alarm: Color32::from_rgb(0xff, 0x6b, 0x5e),
+    alarm: Color32::from_rgb(0xff, 0x82, 0x76),
+    info_alarm: Color32::from_rgb(0x5f, 0xc4, 0xc4),
+    on_state: Color32::from_rgb(0x14, 0x15, 0x17),
     accent: Color32::from_rgb(0x6f, 0x9f, 0xd8),
     button_bg: Color32::from_rgb(0x3c, 0x3f, 0x44),
     button_hover_bg: Color32::from_rgb(0x47, 0x4b, 0x51),
@@ -66,10 +72,12 @@ pub const LIGHT: Palette = Palette {
     border: Color32::from_rgb(0xb0, 0xb3, 0xb8),
     text: Color32::from_rgb(0x2e, 0x31, 0x35),
     text_strong: Color32::from_rgb(0x10, 0x12, 0x14),
-    text_weak: Color32::from_rgb(0x68, 0x6c, 0x72),
-    stale: Color32::from_rgb(0x7a, 0x3f, 0xb0),
-    warning: Color32::from_rgb(0x9a, 0x5b, 0x00),
-    alarm: Color32::from_rgb(0xb4, 0x23, 0x18),
+    text_weak: Color32::from_rgb(0x55, 0x59, 0x5f),
+    stale: Color32::from_rgb(0x6a, 0x32, 0x9c),
+    warning: Color32::from_rgb(0x75, 0x44, 0x00),
+    alarm: Color32::from_rgb(0x9c, 0x1d, 0x13),
+    info_alarm: Color32::from_rgb(0x18, 0x58, 0x58),
+    on_state: Color32::from_rgb(0xff, 0xff, 0xff),
     accent: Color32::from_rgb(0x2f, 0x5f, 0x9e),
     button_bg: Color32::from_rgb(0xc8, 0xca, 0xce),
     button_hover_bg: Color32::from_rgb(0xbd, 0xc0, 0xc5),
@@ -111,6 +119,31 @@ pub mod size {
     pub const HOURS_COLUMN_MIN: f32 = 80.0;
     /// How many messages the message strip shows at once.
     pub const VISIBLE_MESSAGES: usize = 3;
+    /// Below this window width the KPI tiles stack in one column (tablet portrait).
+    pub const ONE_COLUMN_BELOW: f32 = 768.0;
+    /// Height of a KPI tile.
+    pub const TILE_HEIGHT: f32 = 190.0;
+    /// The KPI value's font size: read from across a control room.
+    pub const VALUE_FONT: f32 = 30.0;
+    /// Height of a tile's 7-day sparkline and the width of its line.
+    pub const SPARKLINE_HEIGHT: f32 = 34.0;
+    pub const SPARKLINE_STROKE: f32 = 1.5;
+    /// Radius of the dot on the sparkline's last day.
+    pub const SPARKLINE_DOT: f32 = 2.5;
+    /// Width of the alarm drawer.
+    pub const DRAWER_WIDTH: f32 = 440.0;
+    /// Outline width of the alarm badge at the peak of its pulse.
+    pub const PULSE_STROKE: f32 = 3.0;
+    /// Width of the text fields in the alarm drawer.
+    pub const DRAWER_FIELD_WIDTH: f32 = 260.0;
+}
+
+/// Timings of animations, in seconds.
+pub mod motion {
+    /// One cycle of the alarm badge's pulse.
+    pub const PULSE_PERIOD: f32 = 0.8;
+    /// Repaint interval while something animates.
+    pub const ANIMATION_FRAME: f32 = 1.0 / 30.0;
 }
 
 /// Glyphs that go with a state, so that no state is told by colour alone. All are in egui's default fonts (the
@@ -134,6 +167,18 @@ pub mod icon {
     /// A well out of production (shut in, inactive, plugged).
     pub const OUT_OF_PRODUCTION: &str = "○";
     pub const PRODUCING: &str = "⏺";
+    pub const ALARM_BELL: &str = "🔔";
+    /// Alarm priorities: critical, high ("Warning"), low ("Info").
+    pub const CRITICAL: &str = "⛔";
+    pub const HIGH: &str = "⚠";
+    pub const LOW: &str = "ℹ";
+    pub const ACKNOWLEDGED: &str = "✔";
+    pub const RETURNED: &str = "↩";
+    pub const SHELVED: &str = "⏸";
+    pub const TREND_UP: &str = "⬆";
+    pub const TREND_DOWN: &str = "⬇";
+    pub const TREND_FLAT: &str = "➡";
+    pub const CLOSE: &str = "✖";
 
     /// Every glyph above, for the test that they all render.
     pub const ALL: &[&str] = &[
@@ -154,13 +199,105 @@ pub mod icon {
         LIGHT_THEME,
         OUT_OF_PRODUCTION,
         PRODUCING,
+        ALARM_BELL,
+        CRITICAL,
+        HIGH,
+        LOW,
+        ACKNOWLEDGED,
+        RETURNED,
+        SHELVED,
+        TREND_UP,
+        TREND_DOWN,
+        TREND_FLAT,
+        CLOSE,
     ];
+}
+
+/// WCAG 2.1 relative luminance of an sRGB colour.
+pub fn relative_luminance(c: Color32) -> f64 {
+    let channel = |v: u8| {
+        let v = f64::from(v) / 255.0;
+        if v <= 0.039_28 { v / 12.92 } else { ((v + 0.055) / 1.055).powf(2.4) }
+    };
+    0.2126 * channel(c.r()) + 0.7152 * channel(c.g()) + 0.0722 * channel(c.b())
+}
+
+/// WCAG 2.1 contrast ratio of two colours (1 to 21).
+pub fn contrast_ratio(a: Color32, b: Color32) -> f64 {
+    let (la, lb) = (relative_luminance(a), relative_luminance(b));
+    let (hi, lo) = if la > lb { (la, lb) } else { (lb, la) };
+    (hi + 0.05) / (lo + 0.05)
 }
 
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use super::icon;
+    use super::{DARK, LIGHT, Palette, contrast_ratio, icon};
+    use egui::Color32;
+
+    #[test]
+    fn contrast_ratio_matches_the_wcag_reference_values() {
+        assert!((contrast_ratio(Color32::BLACK, Color32::WHITE) - 21.0).abs() < 1e-9);
+        assert!((contrast_ratio(Color32::WHITE, Color32::WHITE) - 1.0).abs() < 1e-9);
+        // #767676 on white is the classic 4.54:1.
+        let grey = Color32::from_rgb(0x76, 0x76, 0x76);
+        assert!((contrast_ratio(grey, Color32::WHITE) - 4.54).abs() < 0.01);
+    }
+
+    /// Every text colour on every background it is drawn on: at least 4.5:1 (WCAG 2.1 AA, normal text); the
+    /// sparkline and outlines (UI parts) at least 3:1.
+    #[test]
+    fn every_text_and_background_pair_in_use_meets_wcag_aa() {
+        for (theme, p) in [("dark", &DARK), ("light", &LIGHT)] {
+            // Every text colour is drawn on panels, dialogs (the tiles, the drawer), text fields and table stripes.
+            let backgrounds =
+                [("panel", p.panel_bg), ("window", p.window_bg), ("field", p.field_bg), ("stripe", p.stripe_bg)];
+            let texts = |p: &Palette| {
+                [
+                    ("text", p.text),
+                    ("text_strong", p.text_strong),
+                    ("text_weak", p.text_weak),
+                    ("stale", p.stale),
+                    ("warning", p.warning),
+                    ("alarm", p.alarm),
+                    ("info_alarm", p.info_alarm),
+                ]
+            };
+            let mut failures = Vec::new();
+            for (bg_name, bg) in backgrounds {
+                for (fg_name, fg) in texts(p) {
+                    let ratio = contrast_ratio(fg, bg);
+                    if ratio < 4.5 {
+                        failures.push(format!("{theme}: {fg_name} on {bg_name} = {ratio:.2}"));
+                    }
+                }
+            }
+            // Buttons carry text and text_strong only (the badge at rest, the drawer's and the bar's buttons).
+            for (bg_name, bg) in [("button", p.button_bg), ("button hover", p.button_hover_bg)] {
+                for (fg_name, fg) in [("text", p.text), ("text_strong", p.text_strong)] {
+                    let ratio = contrast_ratio(fg, bg);
+                    if ratio < 4.5 {
+                        failures.push(format!("{theme}: {fg_name} on {bg_name} = {ratio:.2}"));
+                    }
+                }
+            }
+            // The badge and the banner: text on a filled state colour.
+            for (fill_name, fill) in [("alarm", p.alarm), ("warning", p.warning), ("info_alarm", p.info_alarm)] {
+                let ratio = contrast_ratio(p.on_state, fill);
+                if ratio < 4.5 {
+                    failures.push(format!("{theme}: on_state on {fill_name} = {ratio:.2}"));
+                }
+            }
+            // UI parts: the sparkline (text_weak) and the badge's grey outline at rest (border is decoration only).
+            for (bg_name, bg) in [("panel", p.panel_bg), ("window", p.window_bg)] {
+                let ratio = contrast_ratio(p.text_weak, bg);
+                if ratio < 3.0 {
+                    failures.push(format!("{theme}: sparkline on {bg_name} = {ratio:.2}"));
+                }
+            }
+            assert!(failures.is_empty(), "{failures:#?}");
+        }
+    }
     use egui_kittest::Harness;
     use egui_kittest::kittest::Queryable;
 

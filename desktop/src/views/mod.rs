@@ -1,22 +1,29 @@
 //! Views: functions that draw the [`Model`] and push [`Command`]s. They never block, never touch the network and
 //! never change the model, except the login dialog, which edits its own form fields in place.
 //!
-//! Owns: the layout of the window (top bar, message strip, footer, central content). Must not touch: I/O, tokio,
-//! colour or size literals (those come from `theme::tokens`).
+//! Owns: the layout of the window (top bar, critical-alarm banner, message strip, footer, alarm drawer, central
+//! content: the dashboard or the well table). Must not touch: I/O, tokio, colour or size literals (those come
+//! from `theme::tokens`).
 
+pub mod alarm_badge;
+pub mod alarm_banner;
+pub mod alarm_drawer;
 mod column_fit;
+pub mod dashboard;
+pub mod footer;
 pub mod login;
 pub mod messages;
+pub mod sparkline;
 pub mod startup;
 pub mod top_bar;
 pub mod well_table;
 
 use crate::format::DisplayZone;
 use crate::model::{ConnectionState, Mode, Model};
-use crate::protocol::Command;
-use crate::theme::{self, tokens::size};
+use crate::protocol::{Command, Screen};
+use crate::theme::tokens::size;
 use chrono::{DateTime, Utc};
-use egui::{Frame, Margin, RichText};
+use egui::{Frame, Margin};
 
 /// The instant a frame is drawn at and the zone instants are shown in: views never read a clock themselves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -38,13 +45,21 @@ pub fn root(ui: &mut egui::Ui, model: &mut Model, clock: &Clock, commands: &mut 
     egui::Panel::top("top_bar")
         .frame(Frame::side_top_panel(ui.style()).inner_margin(margin))
         .show(ui, |ui| top_bar::show(ui, model, clock, commands));
+    if model.session.is_some() && alarm_banner::is_shown(model, clock) {
+        egui::Panel::top("critical_banner")
+            .frame(Frame::new())
+            .show(ui, |ui| alarm_banner::show(ui, model, clock, commands));
+    }
     egui::Panel::bottom("footer")
         .frame(Frame::side_top_panel(ui.style()).inner_margin(margin))
-        .show(ui, |ui| footer(ui, model, clock));
+        .show(ui, |ui| footer::show(ui, model, clock, commands));
     if !model.messages.is_empty() {
         egui::Panel::bottom("messages")
             .frame(Frame::side_top_panel(ui.style()).inner_margin(margin))
             .show(ui, |ui| messages::show(ui, &model.messages, clock, commands));
+    }
+    if model.session.is_some() {
+        alarm_drawer::show(ui, &mut model.drawer, &model.alarms, clock, commands);
     }
     egui::CentralPanel::default()
         .frame(Frame::central_panel(ui.style()).inner_margin(margin))
@@ -67,31 +82,16 @@ fn central(ui: &mut egui::Ui, model: &mut Model, clock: &Clock, commands: &mut V
         startup::failed(ui, error, data_dir);
         return;
     }
-    if model.last_updated.is_none() {
-        ui.horizontal(|ui| {
-            ui.spinner();
-            ui.label("Loading wells…");
-        });
-        return;
+    match model.screen {
+        Screen::Dashboard => dashboard::show(ui, model, clock, commands),
+        Screen::Wells if model.last_updated.is_none() => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Loading wells…");
+            });
+        }
+        Screen::Wells => well_table::show(ui, &model.wells, model.sort, clock, commands),
     }
-    well_table::show(ui, &model.wells, model.sort, clock, commands);
-}
-
-/// Counts, the refresh interval, what the rates mean and which zone the times are in.
-fn footer(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
-    let p = theme::palette(ui);
-    let wells = if model.wells_total as usize > model.wells.len() {
-        format!("{} of {} wells", model.wells.len(), model.wells_total)
-    } else {
-        format!("{} wells", model.wells.len())
-    };
-    let text = format!(
-        "Rates per calendar day of the latest reading (hover one for its rate per producing day) · {wells} · \
-         refreshed every {} s · times in {} · readings older than 2 h are marked stale",
-        model.refresh_interval.as_secs(),
-        clock.zone.describe(clock.now),
-    );
-    ui.label(RichText::new(text).small().color(p.text_weak));
 }
 
 #[cfg(test)]
@@ -140,6 +140,8 @@ mod tests {
             total: 1,
             at,
         });
+        // These tests are about the well table; the dashboard has its own.
+        model.screen = Screen::Wells;
         model
     }
 
@@ -152,9 +154,48 @@ mod tests {
         assert!(harness.query_by_label("operator @ demo (operator)").is_some());
         assert!(harness.query_by_label("Last updated: 2 min ago").is_some());
         assert!(harness.query_by_label("100.0 BOPD").is_some());
-        assert!(harness.query_by_label_contains("1 wells · refreshed every 5 s").is_some());
-        assert!(harness.query_by_label_contains("Rates per calendar day").is_some());
+        assert!(harness.query_by_label_contains("1 wells · rates per calendar day").is_some());
+        assert!(harness.query_by_label("Auto-refresh").is_some(), "the auto-refresh choice");
         assert!(harness.query_by_label("24.0 h").is_some(), "the hours on of the reading's day");
+    }
+
+    #[test]
+    fn a_new_critical_alarm_shows_the_banner_and_a_pulsing_badge_that_opens_the_drawer() {
+        use crate::model::alarms::fixtures::alarm;
+        use crate::protocol::AlarmChange;
+        use flowline_shared::alarms::{AlarmPriority, AlarmState};
+        let mut model = online_remote();
+        let at = clock().now - TimeDelta::seconds(1);
+        let mut raised = alarm(1, AlarmPriority::Critical, AlarmState::ActiveUnacknowledged, at);
+        raised.well_id = model.wells[0].well.id;
+        model.apply(Event::AlarmChanged {
+            change: AlarmChange::Created,
+            seq: 1,
+            alarm: Box::new(raised),
+            out_of_service: None,
+            at,
+        });
+        assert!(model.alarms.is_pulsing(clock().now));
+        let mut harness = harness(model);
+        // The pulse animates: step frames instead of waiting to settle.
+        harness.run_steps(3);
+        let banner = format!("{} 1 critical alarm unacknowledged: Midland 12-1H · Well down", icon::CRITICAL);
+        assert!(harness.query_by_label(&banner).is_some());
+        let badge = format!("{} 1 unacknowledged · {} Critical", icon::ALARM_BELL, icon::CRITICAL);
+        harness.get_by_label(&badge).click();
+        harness.run_steps(3);
+        assert_eq!(harness.state().commands, vec![Command::SetAlarmDrawer(true)]);
+        harness.get_by_label("Show alarms").click();
+        harness.run_steps(3);
+        assert_eq!(harness.state().commands.len(), 2);
+    }
+
+    #[test]
+    fn without_alarms_the_badge_is_grey_words_and_there_is_no_banner() {
+        let mut harness = harness(online_remote());
+        harness.run();
+        assert!(harness.query_by_label(&format!("{} No unacknowledged alarms", icon::ALARM_BELL)).is_some());
+        assert!(harness.query_by_label_contains("critical alarm").is_none());
     }
 
     #[test]

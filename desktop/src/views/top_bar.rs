@@ -1,12 +1,11 @@
-//! The top bar: app name, connection state (icon and words, not colour alone), data age, server, user, refresh
-//! and theme buttons.
+//! The top bar: app name, connection state (icon and words, not colour alone), server, user; the screen
+//! switch (dashboard, wells), the alarm badge, refresh and theme buttons.
 //!
 //! Owns: how a connection state is worded and marked. Must not touch: the model (read only) or I/O.
 
 use super::Clock;
-use crate::format::{self, format_last_updated};
 use crate::model::{ConnectionState, Mode, Model};
-use crate::protocol::{Command, ThemeChoice};
+use crate::protocol::{Command, Screen, ThemeChoice};
 use crate::theme::{self, tokens::Palette, tokens::icon};
 use egui::{Color32, RichText};
 
@@ -15,11 +14,12 @@ pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<
     egui::Sides::new().shrink_left().truncate().show(
         ui,
         |ui| state(ui, model, clock),
-        |ui| buttons(ui, model, commands),
+        |ui| buttons(ui, model, clock, commands),
     );
 }
 
-/// Most important first, so that a narrow window cuts the least important: connection, data age, server, user.
+/// Most important first, so that a narrow window cuts the least important: connection, server, user (the data's
+/// age is in the footer).
 fn state(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
     let p = theme::palette(ui);
     ui.label(RichText::new("Flowline").heading().strong().color(p.text_strong));
@@ -33,13 +33,6 @@ fn state(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
         ui.spinner();
     }
     ui.separator();
-    let updated = format_last_updated(model.last_updated, clock.now);
-    let updated_color = match model.last_updated {
-        Some(at) if format::is_stale(at, clock.now) => p.stale,
-        _ => p.text,
-    };
-    ui.label(RichText::new(updated).color(updated_color));
-    ui.separator();
     ui.label(RichText::new(server_line(model)).color(p.text_weak));
     if let Some(session) = &model.session {
         ui.separator();
@@ -48,8 +41,8 @@ fn state(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
     }
 }
 
-/// Added right to left: theme, sign out, refresh.
-fn buttons(ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
+/// Added right to left: theme, sign out, refresh, alarm badge, screen switch.
+fn buttons(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<Command>) {
     let (theme_glyph, theme_text) = match model.theme {
         ThemeChoice::Dark => (icon::LIGHT_THEME, "Light theme"),
         ThemeChoice::Light => (icon::DARK_THEME, "Dark theme"),
@@ -63,9 +56,19 @@ fn buttons(ui: &mut egui::Ui, model: &Model, commands: &mut Vec<Command>) {
     {
         commands.push(Command::Logout);
     }
-    let hint = format!("Fetch the wells now (they refresh every {} s)", model.refresh_interval.as_secs());
+    let hint = format!(
+        "Fetch the wells, the KPIs and the alarms now (they refresh every {} s)",
+        model.refresh_interval.as_secs()
+    );
     if ui.button(format!("{} Refresh", icon::REFRESH)).on_hover_text(hint).clicked() {
         commands.push(Command::RefreshNow);
+    }
+    super::alarm_badge::show(ui, model, clock, commands);
+    ui.separator();
+    for (screen, title) in [(Screen::Wells, "Wells"), (Screen::Dashboard, "Dashboard")] {
+        if ui.selectable_label(model.screen == screen, title).clicked() && model.screen != screen {
+            commands.push(Command::ShowScreen(screen));
+        }
     }
 }
 

@@ -1,0 +1,233 @@
+//! The dashboard: six KPI tiles in a 2x3 grid (one column below 768 px), each with value and unit, trend arrow,
+//! change vs the previous day, a 7-day sparkline and the age of its data; the oil tile drills down to the wells.
+//!
+//! Owns: how a tile is laid out and marked (grey when normal; the stale colour with the word "stale"; the alarm
+//! tile in its priority's colour with the priority's icon and word). Must not touch: the model (read only) or I/O.
+
+use super::{Clock, alarm_badge, sparkline};
+use crate::format::{self, MISSING, format_age};
+use crate::model::Model;
+use crate::model::kpis::{LiveAlarms, Tile, TileId, tiles};
+use crate::protocol::Command;
+use crate::theme::{self, tokens::Palette, tokens::icon, tokens::size};
+use egui::{Frame, Margin, RichText, Stroke};
+use flowline_shared::kpis::Direction;
+
+pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<Command>) {
+    let p = theme::palette(ui);
+    let Some(kpis) = &model.kpis.kpis else {
+        ui.horizontal(|ui| {
+            ui.spinner();
+            ui.label(RichText::new("Loading the fleet KPIs…").color(p.text_weak));
+        });
+        return;
+    };
+    let live = model.alarms.loaded_at.map(|loaded| LiveAlarms {
+        unacknowledged: model.alarms.unacknowledged(clock.now),
+        highest: model.alarms.highest_unacknowledged(clock.now),
+        as_of: model.alarms.stream_seen_at.map_or(loaded, |seen| seen.max(loaded)),
+    });
+    let tiles = tiles(kpis, live);
+    let columns = if ui.available_width() < size::ONE_COLUMN_BELOW { 1 } else { 3 };
+    egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
+        for row in tiles.chunks(columns) {
+            ui.columns(columns, |cells| {
+                for (cell, tile) in cells.iter_mut().zip(row) {
+                    show_tile(cell, tile, clock, p, commands);
+                }
+            });
+            ui.add_space(size::SPACING * 0.5);
+        }
+        ui.label(
+            RichText::new(format!(
+                "Last day with data: {} · checked {}",
+                kpis.last_day.map_or_else(|| MISSING.to_owned(), |d| d.format("%b %-d").to_string()),
+                model.kpis.checked_at.map_or_else(|| MISSING.to_owned(), |at| format_age(clock.now - at)),
+            ))
+            .small()
+            .color(p.text_weak),
+        );
+    });
+}
+
+fn show_tile(ui: &mut egui::Ui, tile: &Tile, clock: &Clock, p: &Palette, commands: &mut Vec<Command>) {
+    let stale = tile.is_stale(clock.now);
+    let alarm_color = tile.alarm.filter(|_| tile.value.is_some_and(|v| v > 0.0)).map(|pr| alarm_badge::color(pr, p));
+    let border = match (alarm_color, stale) {
+        (Some(color), _) => color,
+        (None, true) => p.stale,
+        (None, false) => p.border,
+    };
+    let stroke_width = if border == p.border { 1.0 } else { 2.0 };
+    Frame::window(ui.style())
+        .fill(p.window_bg)
+        .stroke(Stroke::new(stroke_width, border))
+        .shadow(egui::Shadow::NONE)
+        .inner_margin(Margin::same(size::PANEL_MARGIN))
+        .show(ui, |ui| {
+            ui.set_min_height(size::TILE_HEIGHT - f32::from(size::PANEL_MARGIN) * 2.0);
+            ui.set_width(ui.available_width());
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(tile.title).strong().color(p.text_strong));
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let (Some(priority), Some(color)) = (tile.alarm, alarm_color) {
+                        let (glyph, word) = alarm_badge::priority_mark(priority);
+                        ui.label(RichText::new(format!("{glyph} {word}")).strong().color(color));
+                    } else if stale {
+                        ui.label(RichText::new(format!("{} stale", icon::STALE)).strong().color(p.stale));
+                    }
+                });
+            });
+            let value = tile.value.map_or_else(|| MISSING.to_owned(), |v| format::number(v, tile.decimals));
+            let value_color = if stale { p.stale } else { p.text_strong };
+            ui.horizontal(|ui| {
+                ui.label(RichText::new(value).size(size::VALUE_FONT).strong().color(value_color));
+                ui.label(RichText::new(&tile.unit).color(p.text));
+            });
+            ui.label(RichText::new(change_line(tile)).color(p.text));
+            let hover = sparkline_text(tile);
+            sparkline::show(ui, &tile.sparkline, if stale { p.stale } else { p.text_weak }, &hover);
+            ui.horizontal(|ui| {
+                let age = match tile.as_of {
+                    Some(at) => format!("as of {}, {}", clock.zone.clock(at, clock.now), format_age(clock.now - at)),
+                    None => "no data yet".to_owned(),
+                };
+                ui.label(RichText::new(age).small().color(if stale { p.stale } else { p.text_weak }));
+                if let Some(detail) = &tile.detail {
+                    ui.label(RichText::new(format!("· {detail}")).small().color(p.text_weak));
+                }
+            });
+            if tile.id == TileId::Oil {
+                let drill = ui
+                    .small_button("Wells by oil rate ›")
+                    .on_hover_text("Open the well table sorted by oil rate, highest first");
+                if drill.clicked() {
+                    commands.push(Command::DrillDownOil);
+                }
+            }
+        });
+}
+
+/// "⬇ -10.0 % vs previous day (1,000 BOPD)"; the arrow says which way the number moved, the word "worse" whether
+/// that is bad for this KPI (never the colour alone: the arrow stays grey).
+pub fn change_line(tile: &Tile) -> String {
+    let Some(direction) = tile.direction else {
+        return match tile.previous {
+            Some(previous) => format!("previous day {} {}", format::number(previous, tile.decimals), tile.unit),
+            None => "no previous day to compare".to_owned(),
+        };
+    };
+    let arrow = match direction {
+        Direction::Up => icon::TREND_UP,
+        Direction::Down => icon::TREND_DOWN,
+        Direction::Flat => icon::TREND_FLAT,
+    };
+    let previous = tile.previous.map(|v| format::number(v, tile.decimals));
+    let worse = if tile.is_worse() { " · worse" } else { "" };
+    // The unit is beside the value already; the previous day's figure is in the same unit.
+    match (tile.change_percent, previous) {
+        (Some(pct), Some(previous)) => {
+            let sign = if pct > 0.0 { "+" } else { "" };
+            format!("{arrow} {sign}{} % vs previous day ({previous}){worse}", format::number(pct, 1))
+        }
+        (Some(pct), None) => format!("{arrow} {} % vs previous day{worse}", format::number(pct, 1)),
+        (None, Some(previous)) => format!("{arrow} from {previous} the previous day{worse}"),
+        (None, None) => format!("{arrow} vs previous day{worse}"),
+    }
+}
+
+fn sparkline_text(tile: &Tile) -> String {
+    let values: Vec<String> = tile
+        .sparkline
+        .iter()
+        .map(|v| v.map_or_else(|| MISSING.to_owned(), |v| format::number(v, tile.decimals)))
+        .collect();
+    format!("{}, last 7 days ({}): {}", tile.title, tile.unit, values.join(", "))
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::format::{DisplayZone, utc};
+    use crate::model::kpis::fixtures::fleet;
+    use crate::model::{Mode, Model};
+    use crate::protocol::Event;
+    use chrono::{FixedOffset, TimeDelta};
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+    use std::time::Duration;
+
+    struct State {
+        model: Model,
+        commands: Vec<Command>,
+    }
+
+    fn clock() -> Clock {
+        Clock { now: utc(2025, 3, 14, 12, 0, 0).unwrap(), zone: DisplayZone::Fixed(FixedOffset::east_opt(0).unwrap()) }
+    }
+
+    fn model(reading_age: TimeDelta) -> Model {
+        let now = clock().now;
+        let mut model = Model::new(Mode::Remote, None, Duration::from_secs(30));
+        model.apply(Event::KpisLoaded { kpis: Box::new(fleet(now, now - reading_age)), at: now });
+        model
+    }
+
+    fn harness(model: Model, width: f32) -> Harness<'static, State> {
+        Harness::builder().with_size([width, 1000.0]).build_ui_state(
+            |ui, state: &mut State| show(ui, &state.model, &clock(), &mut state.commands),
+            State { model, commands: Vec::new() },
+        )
+    }
+
+    #[test]
+    fn a_tile_shows_value_unit_change_sparkline_and_age() {
+        let mut harness = harness(model(TimeDelta::minutes(3)), 1400.0);
+        harness.run();
+        assert!(harness.query_by_label("Total oil").is_some());
+        assert!(harness.query_by_label("900").is_some());
+        assert!(harness.query_by_label("BOPD").is_some());
+        let change = format!("{} -10.0 % vs previous day (1,000) · worse", icon::TREND_DOWN);
+        assert!(harness.query_by_label(&change).is_some(), "the arrow, the change and the word, not colour alone");
+        assert!(harness.query_all_by_label("as of 11:57, 3 min ago").count() >= 2, "oil and gas at least");
+        assert!(harness.query_by_label_contains("Total oil, last 7 days (BOPD): 1,000, 1,000").is_some());
+        for title in ["Total gas", "Wells on production", "Fleet revenue", "Unacknowledged alarms", "Fleet downtime"] {
+            assert!(harness.query_by_label(title).is_some(), "{title}");
+        }
+        assert!(harness.query_by_label("USD/d").is_some() && harness.query_by_label("%").is_some());
+        // The alarm tile is abnormal: its priority in words beside the colour.
+        assert!(harness.query_by_label(&format!("{} Critical", icon::CRITICAL)).is_some());
+        assert!(harness.query_by_label_contains("stale").is_none(), "three-minute-old data is not stale");
+    }
+
+    #[test]
+    fn the_oil_tile_drills_down_to_the_wells() {
+        let mut harness = harness(model(TimeDelta::minutes(3)), 1400.0);
+        harness.get_by_label("Wells by oil rate ›").click();
+        harness.run();
+        assert_eq!(harness.state().commands, vec![Command::DrillDownOil]);
+    }
+
+    #[test]
+    fn three_columns_when_wide_one_column_below_768_points() {
+        let mut harness = harness(model(TimeDelta::minutes(3)), 1400.0);
+        harness.run();
+        let oil = harness.get_by_label("Total oil").rect();
+        let gas = harness.get_by_label("Total gas").rect();
+        assert!((oil.top() - gas.top()).abs() < 3.0 && gas.left() > oil.right(), "side by side: {oil:?} {gas:?}");
+        harness.set_size(egui::vec2(700.0, 1600.0));
+        harness.run();
+        let oil = harness.get_by_label("Total oil").rect();
+        let gas = harness.get_by_label("Total gas").rect();
+        assert!(gas.top() > oil.bottom() && (oil.left() - gas.left()).abs() < 3.0, "stacked");
+    }
+
+    #[test]
+    fn old_data_is_marked_stale_in_words() {
+        let mut harness = harness(model(TimeDelta::hours(3)), 1400.0);
+        harness.run();
+        assert!(harness.query_all_by_label(&format!("{} stale", icon::STALE)).count() >= 2, "oil and gas at least");
+        assert!(harness.query_all_by_label("as of 09:00, 3 h ago").count() >= 2);
+    }
+}
