@@ -17,6 +17,7 @@ use flowline_shared::analytics::aggregation::{
 };
 use flowline_shared::{Tenant, TenantId, WellId};
 use futures_util::StreamExt;
+use std::collections::HashMap;
 use tokio::sync::mpsc;
 
 /// How a job splits its wells: wells per chunk, and chunks read at once.
@@ -116,11 +117,9 @@ fn report_of(chunk: &[WellId], readings: usize, months: &[MonthAggregates]) -> R
     }
 }
 
-/// The run of `items` (grouped by well) that belongs to `well`; empty if none does.
-fn slice_of<T>(items: &[T], well: WellId, well_of: impl Fn(&T) -> WellId) -> &[T] {
-    let start = items.iter().position(|i| well_of(i) == well).unwrap_or(items.len());
-    let len = items[start..].iter().take_while(|i| well_of(i) == well).count();
-    &items[start..start + len]
+/// The runs of `items` (grouped by well) by well, found in one pass.
+fn by_well<T>(items: &[T], well_of: impl Fn(&T) -> WellId) -> HashMap<WellId, &[T]> {
+    items.chunk_by(|a, b| well_of(a) == well_of(b)).filter_map(|run| Some((well_of(run.first()?), run))).collect()
 }
 
 #[derive(Clone)]
@@ -190,11 +189,12 @@ impl AggregationService {
             };
             let compute = move |chunk: &[WellId], (readings, stored): (Vec<EntryValues>, Vec<MonthAggregates>)| {
                 let fresh = daily_aggregates(&readings, tz);
+                let (groups, days) = (by_well(&stored, |g| g.well_id), by_well(&fresh, |a| a.well_id));
                 let mut changed = Vec::new();
                 for well in chunk {
-                    let groups = slice_of(&stored, *well, |g| g.well_id);
-                    let days = slice_of(&fresh, *well, |a| a.well_id);
-                    changed.extend(patch_day(*well, groups, day, days, tz)?);
+                    let well_groups = groups.get(well).copied().unwrap_or_default();
+                    let well_days = days.get(well).copied().unwrap_or_default();
+                    changed.extend(patch_day(*well, well_groups, day, well_days, tz)?);
                 }
                 Ok((report_of(chunk, readings.len(), &changed), changed))
             };
