@@ -6,7 +6,9 @@
 //! Measured: the seeding; the computation of the KPIs from storage (a cache miss, `KpiService::compute` called
 //! directly); the latency of full `200` answers (served from the per-tenant cache, which the first request fills);
 //! the rate of `304` answers; and, for comparison, the latency of the map's rows (`GET /api/v1/wells/map`). The
-//! load generator runs in the same process and shares the cores with the server.
+//! load generator runs in the same process and shares the cores with the server. Then the dashboard export
+//! (`ExportService::export`, US-1106: under 5 s) as PDF and CSV, each with cold caches (a new service state, as
+//! after a restart or an ingest: the KPIs, the well rows and the chart read from storage) and warm.
 //!
 //! `cargo bench -p flowline-backend --bench kpis_http [-- sqlite|postgres]`
 //! Environment: `FLOWLINE_BENCH_WELLS` (default 1000), `FLOWLINE_BENCH_MONTHS` (default 24),
@@ -21,14 +23,18 @@ use flowline_backend::ports::SystemClock;
 use flowline_backend::services::Deps;
 use flowline_backend::services::accounts::AccountService;
 use flowline_backend::services::aggregation::AggregationService;
+use flowline_backend::services::export::ExportFilters;
 use flowline_backend::services::simulation;
 use flowline_backend::simulator::{FleetSpec, SimulatedFleet};
+use flowline_report::ExportKind;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 const P95_TARGET: Duration = Duration::from_millis(20);
 const NOT_MODIFIED_TARGET: f64 = 10_000.0;
 const COMPUTE_RUNS: usize = 5;
+const EXPORT_TARGET: Duration = Duration::from_secs(5);
+const EXPORT_RUNS: usize = 3;
 
 fn main() {
     support::main_over_targets("kpis_http", run);
@@ -56,13 +62,16 @@ async fn run(kind: &str) -> bool {
     AggregationService::new(deps.clone()).backfill(&tenant, None, None, &|_| {}).await.unwrap();
     let aggregation_s = started.elapsed().as_secs_f64();
 
-    let state = build_state(
-        Arc::clone(&storage),
-        deps.clock.clone(),
-        b"bench-secret-0123456789abcdef012345",
-        chrono::Duration::hours(1),
-    )
-    .unwrap();
+    let new_state = || {
+        build_state(
+            Arc::clone(&storage),
+            deps.clock.clone(),
+            b"bench-secret-0123456789abcdef012345",
+            chrono::Duration::hours(1),
+        )
+        .unwrap()
+    };
+    let state = new_state();
 
     // A cache miss: the KPIs computed from storage.
     let mut compute: Vec<Duration> = Vec::new();
@@ -136,6 +145,24 @@ async fn run(kind: &str) -> bool {
     }
     let rate = not_modified as f64 / started.elapsed().as_secs_f64();
 
+    // The export: each format cold (a new state) then warm (the same state again), EXPORT_RUNS times.
+    let mut exports: Vec<(&str, Vec<Duration>, Vec<Duration>, usize)> = Vec::new();
+    for kind in [ExportKind::Pdf, ExportKind::Csv] {
+        let (mut cold, mut warm, mut bytes) = (Vec::new(), Vec::new(), 0);
+        for _ in 0..EXPORT_RUNS {
+            let fresh = new_state();
+            for times in [&mut cold, &mut warm] {
+                let started = Instant::now();
+                let file = fresh.export.export(&tenant, kind, &ExportFilters::default()).await.unwrap();
+                times.push(started.elapsed());
+                bytes = file.bytes.len();
+            }
+        }
+        cold.sort_unstable();
+        warm.sort_unstable();
+        exports.push((kind.extension(), cold, warm, bytes));
+    }
+
     let (rss, peak) = support::memory_mib();
     println!(
         "kpis_http/{kind}: {wells} wells x {months} months = {} entries seeded in {history_s:.1} s, aggregated in \
@@ -169,6 +196,20 @@ async fn run(kind: &str) -> bool {
         support::ms(support::quantile(&map_samples, 0.99)),
         map_samples.len() as f64 / map_wall
     );
+    let mut export_met = true;
+    for (name, cold, warm, bytes) in &exports {
+        let slowest = cold[cold.len() - 1].max(warm[warm.len() - 1]);
+        export_met &= slowest <= EXPORT_TARGET;
+        println!(
+            "  export {name} ({EXPORT_RUNS} runs)   cold p50 {:>7.0} ms  max {:>7.0} ms;  warm p50 {:>7.0} ms  max \
+             {:>7.0} ms  ({bytes} bytes)",
+            support::ms(support::quantile(cold, 0.5)),
+            support::ms(cold[cold.len() - 1]),
+            support::ms(support::quantile(warm, 0.5)),
+            support::ms(warm[warm.len() - 1]),
+        );
+    }
+    println!("  target export <= {} s: {}", EXPORT_TARGET.as_secs(), if export_met { "met" } else { "MISSED" });
     let latency_met = p95 <= P95_TARGET;
     let rate_met = rate >= NOT_MODIFIED_TARGET;
     println!(
@@ -179,7 +220,7 @@ async fn run(kind: &str) -> bool {
     );
     server.stop().await.unwrap();
     support::cleanup(target, storage).await;
-    latency_met && rate_met
+    latency_met && rate_met && export_met
 }
 
 /// `per_client` sequential `200` answers of `url` on each of `clients` concurrent clients: the sorted latencies and

@@ -38,14 +38,18 @@ pub fn build_state_with_bus(
     let deps = Deps { storage: Arc::clone(&storage), clock: Arc::clone(&clock) };
     let events = EventService::new(deps.clone(), bus);
     let alarms = AlarmService::new(deps.clone(), events.clone());
-    let kpi_cache = crate::services::kpis::KpiCache::new(deps.clone(), events.clone());
+    let well_rows = crate::services::wells::WellRowsCache::new(deps.clone(), &events);
+    let kpi_cache = crate::services::kpis::KpiCache::new(deps.clone(), events.clone(), well_rows.clone());
     let prices = crate::services::prices::PriceService::new(deps.clone()).with_kpis(kpi_cache.clone());
-    let ingest = IngestService::new(deps.clone()).with_alarms(alarms.clone()).with_kpis(kpi_cache.clone());
+    let ingest = IngestService::new(deps.clone())
+        .with_alarms(alarms.clone())
+        .with_kpis(kpi_cache.clone())
+        .with_well_rows(well_rows.clone());
     Ok(AppState {
         storage,
         clock,
         auth: AuthService::new(deps.clone(), jwt_secret, token_ttl)?,
-        wells: WellService::new(deps.clone()),
+        wells: WellService::new(deps.clone()).with_rows(well_rows.clone()),
         analytics: AnalyticsService::new(deps.clone()),
         aggregation: AggregationService::new(deps.clone()),
         dashboard: crate::services::dashboard::DashboardService::new(
@@ -53,11 +57,13 @@ pub fn build_state_with_bus(
             AnalyticsService::new(deps.clone()),
             alarms.clone(),
             crate::services::maintenance::MaintenanceService::new(deps.clone()),
+            well_rows.clone(),
         ),
         export: crate::services::export::ExportService::new(
             deps.clone(),
             crate::services::kpis::KpiService::new(deps.clone(), prices.clone(), kpi_cache.clone()),
             alarms.clone(),
+            well_rows,
         ),
         events,
         alarms,

@@ -467,3 +467,128 @@ async fn an_anomaly_from_the_analytics_raises_a_low_alarm_at_the_next_reading() 
         (Some("anomaly"), Some("low"))
     );
 }
+
+async fn post_keyed(app: &TestApp, token: &str, path: &str, key: &str, body: Value) -> reqwest::Response {
+    app.http.post(app.url(path)).bearer_auth(token).header("Idempotency-Key", key).json(&body).send().await.unwrap()
+}
+
+fn replayed(res: &reqwest::Response) -> bool {
+    res.headers().get("idempotent-replayed").is_some_and(|v| v == "true")
+}
+
+/// How many journal records of `action` the alarm has.
+async fn journaled(app: &TestApp, token: &str, id: &str, action: &str) -> usize {
+    let journal: Value = get(app, token, &format!("/api/v1/alarms/{id}/journal")).await.json().await.unwrap();
+    journal.as_array().unwrap().iter().filter(|r| r["action"] == action).count()
+}
+
+/// The desktop's outbox resends a request whose answer it did not get: with the same `Idempotency-Key` it is
+/// applied once and answered as the first was; a key reused for another request is refused, a malformed one too.
+#[tokio::test]
+async fn a_request_repeated_with_its_idempotency_key_is_applied_once() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let admin = app.token(&app.alpha, "admin").await;
+    let (w1, w2) = (a_well(&app, &ops, "I-1").await, a_well(&app, &ops, "I-2").await);
+    reading(&app, &ops, &w1, 0.0, 0.0).await;
+    reading(&app, &ops, &w2, 0.0, 0.0).await;
+    let id_of = |listed: &Value, well: &str| {
+        listed["items"].as_array().unwrap().iter().find(|a| a["well_id"] == well).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let listed = alarms(&app, &ops, "").await;
+    let (a1, a2) = (id_of(&listed, &w1), id_of(&listed, &w2));
+    let ack1 = format!("/api/v1/alarms/{a1}/acknowledge");
+
+    let first = post_keyed(&app, &ops, &ack1, "k-1", json!({ "comment": "crew on the way" })).await;
+    assert_eq!(first.status(), StatusCode::OK);
+    assert!(!replayed(&first));
+    let again = post_keyed(&app, &ops, &ack1, "k-1", json!({ "comment": "crew on the way" })).await;
+    assert_eq!(again.status(), StatusCode::OK, "a repeat is answered, not refused as already acknowledged");
+    assert!(replayed(&again));
+    let body: Value = again.json().await.unwrap();
+    assert_eq!(
+        (body["state"].as_str(), body["acknowledged"]["comment"].as_str()),
+        (Some("active_acknowledged"), Some("crew on the way"))
+    );
+    assert_eq!(journaled(&app, &ops, &a1, "acknowledged").await, 1, "applied once");
+    // Without a key a second acknowledgement is still refused.
+    expect_error(post(&app, &ops, &ack1, json!({})).await, StatusCode::CONFLICT, "conflict").await;
+
+    // The key belongs to that request: another alarm, or another user, with it is refused and nothing changes.
+    let res = post_keyed(&app, &ops, &format!("/api/v1/alarms/{a2}/acknowledge"), "k-1", json!({})).await;
+    let error = expect_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(error["details"]["fields"][0]["field"], "Idempotency-Key");
+    let res = post_keyed(&app, &admin, &ack1, "k-1", json!({})).await;
+    expect_error(res, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(alarms(&app, &ops, "?state=active_unacknowledged").await["total"], 1);
+
+    // Malformed keys: 400 naming the header, nothing changed.
+    for key in [" ".to_owned(), "x".repeat(201), "två".to_owned()] {
+        let res = app
+            .http
+            .post(app.url(&format!("/api/v1/alarms/{a2}/acknowledge")))
+            .bearer_auth(&ops)
+            .header("Idempotency-Key", key.as_bytes())
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        let error = expect_error(res, StatusCode::BAD_REQUEST, "invalid_parameter").await;
+        assert_eq!(error["details"]["parameter"], "Idempotency-Key");
+    }
+    assert_eq!(alarms(&app, &ops, "?state=active_unacknowledged").await["total"], 1);
+
+    // Acknowledge-all: the repeat answers the first count and acknowledges nothing new.
+    let first = post_keyed(&app, &ops, "/api/v1/alarms/acknowledge", "k-all", json!({})).await;
+    assert_eq!(first.json::<Value>().await.unwrap()["acknowledged"], 1);
+    let w3 = a_well(&app, &ops, "I-3").await;
+    reading(&app, &ops, &w3, 0.0, 0.0).await;
+    let again = post_keyed(&app, &ops, "/api/v1/alarms/acknowledge", "k-all", json!({})).await;
+    assert!(replayed(&again));
+    assert_eq!(again.json::<Value>().await.unwrap()["acknowledged"], 1);
+    assert_eq!(alarms(&app, &ops, "?state=active_unacknowledged").await["total"], 1, "the new alarm waits");
+
+    // Shelving: once.
+    let a3 = id_of(&alarms(&app, &ops, "?state=active_unacknowledged").await, &w3);
+    let until = (Utc::now() + Duration::hours(2)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let shelve = format!("/api/v1/alarms/{a3}/shelve");
+    let body = json!({ "reason": "pump swap", "until": until });
+    assert!(!replayed(&post_keyed(&app, &ops, &shelve, "k-shelf", body.clone()).await));
+    let again = post_keyed(&app, &ops, &shelve, "k-shelf", body).await;
+    assert_eq!(again.status(), StatusCode::OK);
+    assert!(replayed(&again));
+    assert_eq!(journaled(&app, &ops, &a3, "shelved").await, 1);
+
+    // Keys are per tenant: another tenant's request with the same key is its own.
+    let beta = app.token(&app.beta, "ops").await;
+    let wb = a_well(&app, &beta, "B-1").await;
+    reading(&app, &beta, &wb, 0.0, 0.0).await;
+    let ab = id_of(&alarms(&app, &beta, "").await, &wb);
+    let res = post_keyed(&app, &beta, &format!("/api/v1/alarms/{ab}/acknowledge"), "k-1", json!({})).await;
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(!replayed(&res));
+}
+
+/// Duplicates sent at once (a client retrying while the first is in flight) are applied once: every one is
+/// answered 200, exactly one of them as the first.
+#[tokio::test]
+async fn concurrent_duplicates_of_a_keyed_request_are_applied_once() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let well = a_well(&app, &ops, "C-1").await;
+    reading(&app, &ops, &well, 0.0, 0.0).await;
+    let id = alarms(&app, &ops, "").await["items"][0]["id"].as_str().unwrap().to_owned();
+    let path = format!("/api/v1/alarms/{id}/acknowledge");
+    let sends = (0..6).map(|_| post_keyed(&app, &ops, &path, "same-key", json!({ "comment": "once" })));
+    let answers = futures_util::future::join_all(sends).await;
+    assert!(
+        answers.iter().all(|r| r.status() == StatusCode::OK),
+        "{:?}",
+        answers.iter().map(|r| r.status()).collect::<Vec<_>>()
+    );
+    assert_eq!(answers.iter().filter(|r| !replayed(r)).count(), 1);
+    assert_eq!(journaled(&app, &ops, &id, "acknowledged").await, 1);
+}

@@ -527,3 +527,61 @@ fn display_status_rule_table() {
         assert_eq!(status(&w, Some(&fresh), down_alarm), DisplayStatus::Down);
     }
 }
+
+/// The map's well rows are cached per tenant (services::wells::WellRowsCache): every change that moves them shows
+/// at the next answer, not a minute later: an ingested reading, a well edit, a new well, a CSV import.
+#[tokio::test]
+async fn the_cached_map_follows_readings_well_edits_and_imports_at_once() {
+    let app = spawn_app().await;
+    let ops = app.token(&app.alpha, "ops").await;
+    let admin = app.token(&app.alpha, "admin").await;
+    let id = create_well(
+        &app,
+        &ops,
+        json!({ "name": "Cache 1", "api_number": "42-317-00501", "type": "oil", "latitude": 31.9, "longitude": -102.1 }),
+    )
+    .await;
+    reading(&app, &ops, &id, 100.0, 50.0).await;
+    assert_eq!(marker(&app, &ops, &id).await["oil_rate"], 100.0);
+    assert_eq!(marker(&app, &ops, &id).await["oil_rate"], 100.0, "served again");
+
+    // Inside the cache's minute and inside the 10 s in which `kpis_changed` is announced at most once: only the
+    // ingest's own invalidation can show the change.
+    app.clock.advance(Duration::seconds(3));
+    reading(&app, &ops, &id, 120.0, 50.0).await;
+    assert_eq!(marker(&app, &ops, &id).await["oil_rate"], 120.0, "an ingest shows at once");
+
+    let res = app
+        .http
+        .patch(app.url(&format!("/api/v1/wells/{id}")))
+        .bearer_auth(&admin)
+        .json(&json!({ "name": "Cache 1 renamed", "latitude": 32.5 }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let moved = marker(&app, &ops, &id).await;
+    assert_eq!((moved["name"].as_str(), moved["lat"].as_f64()), (Some("Cache 1 renamed"), Some(32.5)));
+
+    let second = oil_well(&app, &ops, "Cache 2").await;
+    assert_eq!(names(&map(&app, &ops, "").await), ["Cache 1 renamed", "Cache 2"], "a new well shows at once");
+
+    // Inside the cache's minute and inside the 10 s in which `kpis_changed` is announced at most once: only the
+    // ingest's own invalidation can show the change.
+    app.clock.advance(Duration::seconds(3));
+    let csv = format!(
+        "well,recorded_at,oil_bbl,gas_mcf,water_bbl,hours_on\n42-317-00501,{},140,50,10,24\n",
+        rfc3339(now(&app))
+    );
+    let res = app
+        .http
+        .post(app.url("/api/v1/field-entries/import?format=flowline"))
+        .bearer_auth(&ops)
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "{}", res.text().await.unwrap());
+    assert_eq!(marker(&app, &ops, &id).await["oil_rate"], 140.0, "an import shows at once");
+    assert!(marker(&app, &ops, &second).await["oil_rate"].is_null());
+}

@@ -1367,7 +1367,39 @@ mod alarms {
     }
 
     fn change(update: AlarmUpdate, read_revision: Option<i64>) -> AlarmChange {
-        AlarmChange { alarm: update.alarm, read_revision, transitions: update.transitions }
+        AlarmChange { alarm: update.alarm, read_revision, transitions: update.transitions, request_key: None }
+    }
+
+    pub async fn request_keys_are_stored_with_their_journal_records_per_tenant(s: S) {
+        let t = common::tenant(&s).await;
+        let w = well(&s, t.id, "K-1", None).await;
+        let raised = raise(t.id, w.id, AlarmRuleKind::ProductionDrop, AlarmPriority::High, t0());
+        s.record_alarm_changes(t.id, &[change(raised.clone(), None)], &[]).await.unwrap();
+        assert!(s.alarm_request(t.id, "key-1").await.unwrap().is_empty(), "no record carries the key yet");
+
+        let user = UserId(Uuid::new_v4());
+        let ack = raised.alarm.acknowledge(user, Some("on my way"), t0() + Duration::minutes(3)).unwrap();
+        let keyed = AlarmChange { request_key: Some("key-1".into()), ..change(ack.clone(), Some(1)) };
+        s.record_alarm_changes(t.id, &[keyed], &[]).await.unwrap();
+        assert_eq!(s.alarm_request(t.id, "key-1").await.unwrap(), ack.transitions);
+        // Keys are matched exactly and per tenant; the process's records carry none.
+        assert!(s.alarm_request(t.id, "KEY-1").await.unwrap().is_empty());
+        assert!(s.alarm_request(t.id, "key-1' OR '1'='1").await.unwrap().is_empty());
+        let other = common::tenant(&s).await;
+        assert!(s.alarm_request(other.id, "key-1").await.unwrap().is_empty());
+        assert_eq!(s.alarm_history(t.id, raised.alarm.id).await.unwrap().len(), 2);
+
+        // A refused change stores no key either.
+        let stale = raised.alarm.acknowledge(user, None, t0() + Duration::minutes(4)).unwrap();
+        let refused = s
+            .record_alarm_changes(
+                t.id,
+                &[AlarmChange { request_key: Some("key-2".into()), ..change(stale, Some(1)) }],
+                &[],
+            )
+            .await;
+        assert!(matches!(refused, Err(StorageError::Conflict(_))), "{refused:?}");
+        assert!(s.alarm_request(t.id, "key-2").await.unwrap().is_empty());
     }
 
     pub async fn alarm_rules_default_to_none_and_are_replaced(s: S) {
@@ -1513,7 +1545,8 @@ mod alarms {
 
 use alarms::{
     alarm_changes_journal_and_events_are_recorded_together, alarm_rules_default_to_none_and_are_replaced,
-    alarms_are_listed_by_filter_newest_first, wells_are_taken_out_of_alarm_service_and_returned,
+    alarms_are_listed_by_filter_newest_first, request_keys_are_stored_with_their_journal_records_per_tenant,
+    wells_are_taken_out_of_alarm_service_and_returned,
 };
 
 use analytics_results::{
@@ -1564,4 +1597,5 @@ contract!(
     alarm_changes_journal_and_events_are_recorded_together,
     alarms_are_listed_by_filter_newest_first,
     wells_are_taken_out_of_alarm_service_and_returned,
+    request_keys_are_stored_with_their_journal_records_per_tenant,
 );

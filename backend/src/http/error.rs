@@ -109,9 +109,10 @@ impl ErrorCode {
         match self {
             ErrorCode::InvalidJson => "the body is not JSON",
             ErrorCode::InvalidParameter => {
-                "a query or path parameter is malformed, out of range or unknown (an unknown enum value, a date that \
-                 is not `YYYY-MM-DD`, an id that is not a UUID, `from` after `to`, a `limit` out of range); also a \
-                 backfill body with `from` after `to`"
+                "a query, path or header parameter is malformed, out of range or unknown (an unknown enum value, a \
+                 date that is not `YYYY-MM-DD`, an id that is not a UUID, `from` after `to`, a `limit` out of range, \
+                 an `Idempotency-Key` that is not 1 to 200 visible ASCII characters); also a backfill body with \
+                 `from` after `to`"
             }
             ErrorCode::InvalidQuery => "the query string cannot be decoded",
             ErrorCode::UpgradeRequired => "`/api/v1/ws/alerts` was called without a valid WebSocket upgrade",
@@ -128,7 +129,9 @@ impl ErrorCode {
             ErrorCode::BatchTooLarge => "more than 10,000 entries in one batch",
             ErrorCode::PayloadTooLarge => "the body exceeds `FLOWLINE_MAX_BODY_BYTES`",
             ErrorCode::InvalidBody => "JSON of the wrong shape: wrong type, unknown or missing field",
-            ErrorCode::ValidationFailed => "values break a rule",
+            ErrorCode::ValidationFailed => {
+                "values break a rule; also an `Idempotency-Key` already used for another request"
+            }
             ErrorCode::InvalidCsv => "the CSV header or encoding is wrong",
             ErrorCode::Internal => "a computation failed unexpectedly",
             ErrorCode::StorageUnavailable => "the database cannot be reached",

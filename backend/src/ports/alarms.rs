@@ -25,6 +25,9 @@ pub struct AlarmChange {
     pub read_revision: Option<i64>,
     /// The journal records the change produced (none for a value update within a state).
     pub transitions: Vec<AlarmTransition>,
+    /// The client's idempotency key of the operator request behind the change, stored with its journal records
+    /// (see [`AlarmRepository::alarm_request`]); `None` for the process, timers and requests without a key.
+    pub request_key: Option<String>,
 }
 
 /// A well whose alarms are out of service.
@@ -90,6 +93,9 @@ pub trait AlarmRepository: Send + Sync {
     ) -> StorageResult<Vec<AlarmTransition>>;
     /// One alarm's journal records, in recording order.
     async fn alarm_history(&self, tenant: TenantId, id: AlarmId) -> StorageResult<Vec<AlarmTransition>>;
+    /// The tenant's journal records stored with `request_key` (see [`AlarmChange::request_key`]), in recording
+    /// order; empty when no change of the tenant carried it (another tenant's key is not seen).
+    async fn alarm_request(&self, tenant: TenantId, request_key: &str) -> StorageResult<Vec<AlarmTransition>>;
     /// The tenant's wells whose alarms are out of service.
     async fn alarms_out_of_service(&self, tenant: TenantId) -> StorageResult<Vec<OutOfService>>;
     /// Takes a well's alarms out of service (replacing an earlier record), or with `None` returns them to service.

@@ -55,7 +55,7 @@ pub struct UserCredentials {
 }
 
 /// Filters of the well list. Text values are matched as data (bound parameters), never spliced into SQL.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct WellFilter {
     pub status: Option<WellStatus>,
     pub well_type: Option<WellType>,

@@ -10,9 +10,14 @@
 //!   a new alarm, `alert_cleared` when one closes, `alert_updated` for every other transition) are stored in one
 //!   transaction, then published. A change that raced another (the revision moved) is re-read and re-applied.
 //! - **Operators**: acknowledge (with an optional comment), acknowledge every unacknowledged alarm matching a filter,
-//!   shelve (reason and expiry required), unshelve.
+//!   shelve (reason and expiry required), unshelve. The first three take the client's idempotency key, so a retried
+//!   request is applied once ([`requests`]).
 //! - **Periodic** ([`AlarmService::run_periodic`], stepped by the scheduler at most once a minute): expired shelves
 //!   end, and the data-gap rule is evaluated for every well (a well raises it by not reporting).
+
+mod requests;
+
+pub use requests::{Answered, MAX_REQUEST_KEY_CHARS, RequestKey};
 
 use super::Deps;
 use super::analytics::primary_field;
@@ -24,9 +29,9 @@ use crate::ports::{
 };
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use flowline_shared::alarms::{
-    Alarm, AlarmError, AlarmHealth, AlarmId, AlarmRuleKind, AlarmRuleSet, AlarmState, AlarmTransition, AlarmUpdate,
-    LatestDay, MAX_TEXT_CHARS, NewAlarm, PressureReading, RecentAnomaly, WellSnapshot, alarm_health, apply, evaluate,
-    evaluate_rule,
+    Alarm, AlarmAction, AlarmError, AlarmHealth, AlarmId, AlarmRuleKind, AlarmRuleSet, AlarmState, AlarmTransition,
+    AlarmUpdate, LatestDay, MAX_TEXT_CHARS, NewAlarm, PressureReading, RecentAnomaly, WellSnapshot, alarm_health,
+    apply, evaluate, evaluate_rule,
 };
 use flowline_shared::analytics::aggregation::{Field, Period};
 use flowline_shared::dto::events::EventKind;
@@ -58,6 +63,9 @@ pub enum AlarmServiceError {
     /// The operation does not fit the alarm (already acknowledged, closed, …) or an input is bad (`field` names it).
     #[error(transparent)]
     Rejected(#[from] AlarmError),
+    /// The request's idempotency key already belongs to another request.
+    #[error("{0}")]
+    KeyReused(String),
 }
 
 /// What an evaluation changed.
@@ -213,7 +221,12 @@ impl AlarmService {
                     } else if !update.transitions.is_empty() {
                         report.changed += 1;
                     }
-                    changes.push(AlarmChange { alarm: update.alarm, read_revision, transitions: update.transitions });
+                    changes.push(AlarmChange {
+                        alarm: update.alarm,
+                        read_revision,
+                        transitions: update.transitions,
+                        request_key: None,
+                    });
                 }
             }
             match self.record(tenant, &changes).await {
@@ -246,6 +259,7 @@ impl AlarmService {
                 alarm: update.alarm,
                 read_revision: Some(stored.revision),
                 transitions: update.transitions,
+                request_key: None,
             };
             match self.record(tenant, std::slice::from_ref(&change)).await {
                 Ok(()) => report.changed += 1,
@@ -336,6 +350,7 @@ impl AlarmService {
                 alarm: update.alarm,
                 read_revision: current.map(|c| c.revision),
                 transitions: update.transitions,
+                request_key: None,
             });
         }
         let raised = changes.iter().filter(|c| c.read_revision.is_none()).count();
@@ -405,11 +420,13 @@ impl AlarmService {
         Ok(out)
     }
 
-    /// Applies an operator's operation to one alarm, re-reading it when another change raced this one.
+    /// Applies an operator's operation to one alarm, re-reading it when another change raced this one; the journal
+    /// records carry `key`.
     async fn operate(
         &self,
         tenant: TenantId,
         id: AlarmId,
+        key: Option<&RequestKey>,
         operation: impl Fn(&Alarm, DateTime<Utc>) -> Result<AlarmUpdate, AlarmError>,
     ) -> Result<Alarm, AlarmServiceError> {
         let mut attempt = 0;
@@ -421,6 +438,7 @@ impl AlarmService {
                 alarm: update.alarm,
                 read_revision: Some(stored.revision),
                 transitions: update.transitions,
+                request_key: key.map(|k| k.as_str().to_owned()),
             };
             match self.record(tenant, std::slice::from_ref(&change)).await {
                 Ok(()) => return Ok(change.alarm),
@@ -430,25 +448,58 @@ impl AlarmService {
         }
     }
 
+    /// Acknowledges one alarm, once per `key` (see [`requests`]).
     pub async fn acknowledge(
         &self,
         tenant: TenantId,
         id: AlarmId,
         by: UserId,
         comment: Option<&str>,
-    ) -> Result<Alarm, AlarmServiceError> {
-        self.operate(tenant, id, |alarm, now| alarm.acknowledge(by, comment, now)).await
+        key: Option<&RequestKey>,
+    ) -> Result<Answered<Alarm>, AlarmServiceError> {
+        let expected = requests::Expected { action: AlarmAction::Acknowledged, by, alarm: Some(id) };
+        self.operate_once(tenant, id, key, &expected, |alarm, now| alarm.acknowledge(by, comment, now)).await
+    }
+
+    /// [`Self::operate`] unless an earlier request with `key` did it; a duplicate racing the first is refused by the
+    /// alarm's state and then answered as the repeat it is.
+    async fn operate_once(
+        &self,
+        tenant: TenantId,
+        id: AlarmId,
+        key: Option<&RequestKey>,
+        expected: &requests::Expected,
+        operation: impl Fn(&Alarm, DateTime<Utc>) -> Result<AlarmUpdate, AlarmError>,
+    ) -> Result<Answered<Alarm>, AlarmServiceError> {
+        if self.earlier_request(tenant, key, expected).await?.is_none() {
+            match self.operate(tenant, id, key, operation).await {
+                Ok(alarm) => return Ok(Answered::fresh(alarm)),
+                Err(e @ AlarmServiceError::Rejected(_)) => {
+                    if self.earlier_request(tenant, key, expected).await?.is_none() {
+                        return Err(e);
+                    }
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(Answered { value: self.get(tenant, id).await?.alarm, replayed: true })
     }
 
     /// Acknowledges every unacknowledged alarm matching `filter` (at most [`MAX_ACKNOWLEDGE_ALL`]); returns how many.
-    /// An alarm that changed meanwhile (already acknowledged by someone else) is skipped.
+    /// An alarm that changed meanwhile (already acknowledged by someone else) is skipped. A repeat of a request with
+    /// `key` acknowledges nothing and answers the first request's count (see [`requests`]).
     pub async fn acknowledge_matching(
         &self,
         tenant: TenantId,
         filter: &AlarmFilter,
         by: UserId,
         comment: Option<&str>,
-    ) -> Result<u64, AlarmServiceError> {
+        key: Option<&RequestKey>,
+    ) -> Result<Answered<u64>, AlarmServiceError> {
+        let expected = requests::Expected { action: AlarmAction::Acknowledged, by, alarm: None };
+        if let Some(done) = self.earlier_request(tenant, key, &expected).await? {
+            return Ok(Answered { value: done.len() as u64, replayed: true });
+        }
         let mut filter = filter.clone();
         let unacknowledged = [AlarmState::ActiveUnacknowledged, AlarmState::ReturnedUnacknowledged];
         if filter.states.is_empty() {
@@ -457,7 +508,7 @@ impl AlarmService {
             // Only the unacknowledged states the caller asked for; asking for acknowledged ones selects nothing.
             filter.states.retain(|s| unacknowledged.contains(s));
             if filter.states.is_empty() {
-                return Ok(0);
+                return Ok(Answered::fresh(0));
             }
         }
         let page = PageRequest { limit: MAX_ACKNOWLEDGE_ALL, offset: 0 };
@@ -471,6 +522,7 @@ impl AlarmService {
                 alarm: update.alarm,
                 read_revision: Some(stored.revision),
                 transitions: update.transitions,
+                request_key: key.map(|k| k.as_str().to_owned()),
             });
         }
         let mut done = 0;
@@ -482,22 +534,24 @@ impl AlarmService {
                 Err(e) => return Err(e.into()),
             }
         }
-        Ok(done)
+        Ok(Answered::fresh(done))
     }
 
+    /// Shelves one alarm until `until`, once per `key` (see [`requests`]).
     pub async fn shelve(
         &self,
         tenant: TenantId,
         id: AlarmId,
         by: UserId,
-        reason: &str,
-        until: DateTime<Utc>,
-    ) -> Result<Alarm, AlarmServiceError> {
-        self.operate(tenant, id, |alarm, now| alarm.shelve(by, reason, until, now)).await
+        (reason, until): (&str, DateTime<Utc>),
+        key: Option<&RequestKey>,
+    ) -> Result<Answered<Alarm>, AlarmServiceError> {
+        let expected = requests::Expected { action: AlarmAction::Shelved, by, alarm: Some(id) };
+        self.operate_once(tenant, id, key, &expected, |alarm, now| alarm.shelve(by, reason, until, now)).await
     }
 
     pub async fn unshelve(&self, tenant: TenantId, id: AlarmId, by: UserId) -> Result<Alarm, AlarmServiceError> {
-        self.operate(tenant, id, |alarm, now| alarm.unshelve(by, now)).await
+        self.operate(tenant, id, None, |alarm, now| alarm.unshelve(by, now)).await
     }
 
     pub async fn get(&self, tenant: TenantId, id: AlarmId) -> Result<StoredAlarm, AlarmServiceError> {

@@ -1,9 +1,9 @@
 //! The dashboard's well views, composed from the other services and the existing ports (no storage of its own):
 //!
-//! - **The map** ([`DashboardService::map`], US-1103): every well of the tenant matching the filters
-//!   ([`super::wells::all_wells`]: pages of 1,000, each row with the well's latest reading), with the tenant's open
-//!   alarms read once; wells without coordinates are counted, not listed. Cost: one alarm read plus one well page
-//!   per 1,000 wells, so 10,000 wells are 11 round trips.
+//! - **The map** ([`DashboardService::map`], US-1103): every well of the tenant matching the filters, each with its
+//!   latest reading (from the [`WellRowsCache`]: a miss reads pages of 1,000 wells), with the tenant's open alarms
+//!   read once and every display status judged at the request's instant; wells without coordinates are counted, not
+//!   listed. Cost of a cached answer: one alarm read, the rules and the out-of-service list.
 //! - **The well detail** ([`DashboardService::detail`], US-1105): the well, its latest reading, its last
 //!   [`RECENT_ALARMS`] alarms, the 30-day trend of its primary product, the default forecast in brief and the next
 //!   scheduled maintenance item, read concurrently.
@@ -15,7 +15,7 @@ use super::Deps;
 use super::alarms::{AlarmService, AlarmServiceError};
 use super::analytics::{AnalyticsError, AnalyticsService, ForecastKind, ForecastRequest, WellForecast};
 use super::maintenance::{MaintenanceError, MaintenanceService};
-use super::wells::all_wells;
+use super::wells::WellRowsCache;
 use crate::ports::{AlarmFilter, EntryQuery, PageRequest, StorageError, WellFilter};
 use chrono::{DateTime, Duration, Utc};
 use flowline_shared::alarms::{Alarm, AlarmPriority, AlarmRuleKind};
@@ -133,11 +133,18 @@ pub struct DashboardService {
     analytics: AnalyticsService,
     alarms: AlarmService,
     maintenance: MaintenanceService,
+    rows: WellRowsCache,
 }
 
 impl DashboardService {
-    pub fn new(deps: Deps, analytics: AnalyticsService, alarms: AlarmService, maintenance: MaintenanceService) -> Self {
-        Self { deps, analytics, alarms, maintenance }
+    pub fn new(
+        deps: Deps,
+        analytics: AnalyticsService,
+        alarms: AlarmService,
+        maintenance: MaintenanceService,
+        rows: WellRowsCache,
+    ) -> Self {
+        Self { deps, analytics, alarms, maintenance, rows }
     }
 
     /// The map of the tenant's wells matching `query`, judged now.
@@ -164,8 +171,8 @@ impl DashboardService {
             without_coordinates: 0,
             outside_bbox: 0,
         };
-        for row in all_wells(self.deps.storage.as_ref(), tenant, &filter).await? {
-            let well = row.well;
+        for row in self.rows.rows(tenant, &filter).await?.iter() {
+            let well = &row.well;
             let Some(at) = well.location else {
                 map.without_coordinates += 1;
                 continue;
@@ -176,11 +183,11 @@ impl DashboardService {
             }
             let oos = out_of_service.contains(&well.id);
             let alarms = WellAlarms::of(open.get(&well.id).into_iter().flatten(), oos, now);
-            let display_status = display_status(&well, row.latest.as_ref(), alarms, staleness, now);
+            let display_status = display_status(well, row.latest.as_ref(), alarms, staleness, now);
             map.wells.push(MapWell {
                 id: well.id,
-                name: well.name,
-                api: well.api_number,
+                name: well.name.clone(),
+                api: well.api_number.clone(),
                 lat: at.latitude,
                 lon: at.longitude,
                 status: well.status,

@@ -16,8 +16,9 @@
 //!   downtime is `1 - hours_on / length of the reading's local day` of that reading; "no data" without one.
 //! - **Chart** (PDF only; the CSV has no chart): the fleet's daily oil over the last [`CHART_DAYS`] local days
 //!   ending today: per day the sum of the daily oil aggregates of every well with data that day (the KPI's rule, so
-//!   its last seven days are the oil card's sparkline), read [`WELLS_PER_QUERY`] wells at a time. The KPI sparkline
-//!   has only seven days, hence the aggregate read. The 7-day band is an ETS forecast of that fleet series (the
+//!   its last seven days are the oil card's sparkline), read as the KPIs read theirs ([`for_each_daily_aggregate`]),
+//!   while the KPIs, the alarms and the well rows are gathered. The KPI sparkline has only seven days, hence the
+//!   aggregate read. The 7-day band is an ETS forecast of that fleet series (the
 //!   stored forecasts' model and configuration, 95 %), a few milliseconds; without enough data the chart has no
 //!   forecast and its title says why.
 //! - **Header**: the configured company name and logo ([`Branding`]), `generated_at` = the clock's now,
@@ -31,16 +32,16 @@ use super::Deps;
 use super::alarms::{AlarmService, AlarmServiceError};
 use super::analytics::ets_forecast;
 use super::dashboard::{WellAlarms, display_status};
-use super::kpis::{KpiError, KpiService, WELLS_PER_QUERY};
-use super::wells::all_wells;
-use crate::ports::{AggregateQuery, StorageError, WellFilter};
+use super::kpis::{KpiError, KpiService, for_each_daily_aggregate};
+use super::wells::WellRowsCache;
+use crate::ports::{StorageError, WellFilter};
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use flowline_report::{
     AlarmPriority, AlarmRow, AlarmState, ChartPoint, DashboardReport, Direction, ExportKind, ForecastPoint, KpiCard,
     ReportError, ReportHeader, TrendChart, WellRow,
 };
 use flowline_shared::alarms::{Alarm, AlarmPriority as Priority, AlarmState as State};
-use flowline_shared::analytics::aggregation::{Field, Period};
+use flowline_shared::analytics::aggregation::Field;
 use flowline_shared::analytics::trend::DailyPoint;
 use flowline_shared::dto::dashboard::DisplayStatus;
 use flowline_shared::kpis::downtime::{downtime_fraction, local_day_hours};
@@ -215,6 +216,7 @@ pub struct ExportService {
     deps: Deps,
     kpis: KpiService,
     alarms: AlarmService,
+    rows: WellRowsCache,
     branding: Arc<Branding>,
 }
 
@@ -389,8 +391,8 @@ fn alarm_row(a: &Alarm, well: String, out_of_service: bool, now: DateTime<Utc>) 
 }
 
 impl ExportService {
-    pub fn new(deps: Deps, kpis: KpiService, alarms: AlarmService) -> Self {
-        Self { deps, kpis, alarms, branding: Arc::new(Branding::default()) }
+    pub fn new(deps: Deps, kpis: KpiService, alarms: AlarmService, rows: WellRowsCache) -> Self {
+        Self { deps, kpis, alarms, rows, branding: Arc::new(Branding::default()) }
     }
 
     /// The same service printing `branding` (set once by the binary from the configuration).
@@ -413,11 +415,27 @@ impl ExportService {
         with_chart: bool,
     ) -> Result<DashboardReport, ExportError> {
         let id = tenant.id;
-        let (snapshot, rules, out_of_service, open) = tokio::try_join!(
+        let filter = WellFilter {
+            status: filters.status,
+            well_type: filters.well_type,
+            lease: filters.lease.clone(),
+            field: None,
+            search: None,
+        };
+        let today = self.deps.clock.now().with_timezone(&tenant.time_zone).date_naive();
+        // Independent reads, at once: the KPIs and the chart each read weeks of daily aggregates of every well.
+        let (snapshot, rules, out_of_service, open, rows, chart) = tokio::try_join!(
             async { Ok::<_, ExportError>(self.kpis.dashboard(id).await?) },
             async { Ok::<_, ExportError>(self.alarms.rules(id).await?) },
             async { Ok::<_, ExportError>(self.alarms.out_of_service_wells(id).await?) },
             async { Ok::<_, ExportError>(self.deps.storage.open_alarms(id, None).await?) },
+            async { Ok::<_, ExportError>(self.rows.rows(id, &filter).await?) },
+            async {
+                match with_chart {
+                    true => Ok::<_, ExportError>(Some(self.fleet_oil_chart(tenant, today).await?)),
+                    false => Ok(None),
+                }
+            },
         )?;
         let now = self.deps.clock.now();
         let kpis = &snapshot.kpis;
@@ -430,20 +448,13 @@ impl ExportService {
         for a in &open {
             by_well.entry(a.well_id).or_default().push(a);
         }
-        let filter = WellFilter {
-            status: filters.status,
-            well_type: filters.well_type,
-            lease: filters.lease.clone(),
-            field: None,
-            search: None,
-        };
         let mut wells = Vec::new();
         let mut names: HashMap<WellId, String> = HashMap::new();
-        for row in all_wells(self.deps.storage.as_ref(), id, &filter).await? {
-            let well = row.well;
+        for row in rows.iter() {
+            let well = &row.well;
             let oos = out_of_service.contains(&well.id);
             let alarms = WellAlarms::of(by_well.get(&well.id).into_iter().flatten().copied(), oos, now);
-            let display = display_status(&well, row.latest.as_ref(), alarms, staleness, now);
+            let display = display_status(well, row.latest.as_ref(), alarms, staleness, now);
             let latest = row.latest.as_ref();
             names.insert(well.id, well.name.clone());
             wells.push(WellRow {
@@ -458,7 +469,7 @@ impl ExportService {
                 }),
                 last_reading_at: latest.map(|r| r.recorded_at),
                 alarm: alarms.highest.map(priority),
-                name: well.name,
+                name: well.name.clone(),
             });
         }
 
@@ -484,7 +495,7 @@ impl ExportService {
         if open_count > alarms.len() {
             lines.push(format!("Alarms: the {} most urgent of {open_count} open alarms are listed", alarms.len()));
         }
-        let charts = if with_chart { vec![self.fleet_oil_chart(tenant, kpis.today).await?] } else { Vec::new() };
+        let charts = chart.into_iter().collect();
         let data_as_of = kpis.total_oil.as_of.unwrap_or(kpis.now);
         Ok(DashboardReport {
             header: self.branding.header(tenant.time_zone, now, data_as_of, lines),
@@ -500,14 +511,12 @@ impl ExportService {
         let from = today.checked_sub_days(Days::new(CHART_DAYS - 1)).unwrap_or(NaiveDate::MIN);
         let ids = self.deps.storage.well_ids(tenant.id).await?;
         let mut sums: BTreeMap<NaiveDate, f64> = BTreeMap::new();
-        for chunk in ids.chunks(WELLS_PER_QUERY) {
-            let query = AggregateQuery { wells: chunk.to_vec(), period: Period::Daily, from, to: today };
-            for a in self.deps.storage.aggregates(tenant.id, tenant.time_zone, &query).await? {
-                if a.field == Field::OilBbl {
-                    *sums.entry(a.period.local_start()).or_default() += a.stats.mean;
-                }
+        for_each_daily_aggregate(&self.deps, tenant.id, tenant.time_zone, &ids, (from, today), |a| {
+            if a.field == Field::OilBbl {
+                *sums.entry(a.period.local_start()).or_default() += a.stats.mean;
             }
-        }
+        })
+        .await?;
         let actual = from
             .iter_days()
             .take_while(|d| *d <= today)
@@ -529,7 +538,10 @@ impl ExportService {
         kind: ExportKind,
         filters: &ExportFilters,
     ) -> Result<ExportFile, ExportError> {
+        let started = std::time::Instant::now();
         let mut report = self.report(tenant, filters, kind == ExportKind::Pdf).await?;
+        let gathered = started.elapsed();
+        let wells = report.wells.len();
         let file_name = flowline_report::file_name(kind, report.header.generated_local_date());
         let bytes = tokio::task::spawn_blocking(move || match kind {
             ExportKind::Pdf => {
@@ -542,6 +554,14 @@ impl ExportService {
         })
         .await
         .map_err(|e| ExportError::Task(e.to_string()))??;
+        tracing::info!(
+            ?kind,
+            wells,
+            bytes = bytes.len(),
+            gather_ms = gathered.as_millis(),
+            render_ms = (started.elapsed() - gathered).as_millis(),
+            "dashboard export"
+        );
         Ok(ExportFile { kind, file_name, bytes })
     }
 }

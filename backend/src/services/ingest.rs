@@ -32,11 +32,12 @@ pub struct IngestService {
     alarms: Option<AlarmService>,
     /// Invalidates the tenant's cached dashboard KPIs after every stored batch (none in tools that only load history).
     kpis: Option<super::kpis::KpiCache>,
+    rows: Option<super::wells::WellRowsCache>,
 }
 
 impl IngestService {
     pub fn new(deps: Deps) -> Self {
-        Self { deps, alarms: None, kpis: None }
+        Self { deps, alarms: None, kpis: None, rows: None }
     }
 
     /// The same service, evaluating the alarm rules for the wells of every stored batch.
@@ -48,6 +49,11 @@ impl IngestService {
     /// batch.
     pub fn with_kpis(self, kpis: super::kpis::KpiCache) -> Self {
         Self { kpis: Some(kpis), ..self }
+    }
+
+    /// The same service, dropping the tenant's cached well rows (newest readings) after every stored batch.
+    pub fn with_well_rows(self, rows: super::wells::WellRowsCache) -> Self {
+        Self { rows: Some(rows), ..self }
     }
 
     /// Validates the whole batch, then stores it atomically. All or nothing: one bad row rejects the batch with
@@ -63,11 +69,20 @@ impl IngestService {
         let outcome = self.deps.storage.insert_entries(tenant, &entries).await?;
         if outcome.inserted > 0 {
             self.evaluate_alarms(tenant, &entries).await;
-            if let Some(kpis) = &self.kpis {
-                kpis.invalidate(tenant).await;
-            }
+            self.readings_stored(tenant).await;
         }
         Ok(IngestResponse { accepted: outcome.inserted, duplicates: outcome.duplicates })
+    }
+
+    /// Drops what new readings of the tenant make stale: the cached well rows and the KPIs (which announces
+    /// `kpis_changed`). For every path that stores readings (this service's batches, the CSV import).
+    pub async fn readings_stored(&self, tenant: TenantId) {
+        if let Some(rows) = &self.rows {
+            rows.invalidate(tenant);
+        }
+        if let Some(kpis) = &self.kpis {
+            kpis.invalidate(tenant).await;
+        }
     }
 
     /// The data is stored whatever happens here: a failed evaluation is logged; the well's next batch evaluates its

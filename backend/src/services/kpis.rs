@@ -4,7 +4,7 @@
 //! # Input
 //! - **Wells**: every well of the tenant (paged through `list_wells`), its status (active or not) and type.
 //! - **Days**: the daily aggregates (`Period::Daily`) of oil, gas and hours on of the [`LOOKBACK_DAYS`] local days
-//!   ending today, read in chunks of [`WELLS_PER_QUERY`] wells. A day's value is the mean of its entries (each entry
+//!   ending today, read in chunks of [`WELLS_PER_QUERY`] wells, two queries in flight. A day's value is the mean of its entries (each entry
 //!   holds per-calendar-day rates, ARCHITECTURE.md), i.e. the day's volume. 37 days rather than the 8 the cards show:
 //!   deferred production's stable rate looks back 30 days from each of the sparkline's 7 days; the stored aggregates
 //!   are one row per well-month, so the longer window reads at most one more month row per well.
@@ -35,21 +35,22 @@
 use super::Deps;
 use super::events::EventService;
 use super::prices::PriceService;
-use super::wells::all_wells;
+use super::tenant_cache::{FeedAction, TenantCache};
+use super::wells::WellRowsCache;
 use crate::etag::strong_tag;
-use crate::ports::{AggregateQuery, NewEvent, StorageError, StoredEvent, WellFilter};
+use crate::ports::{AggregateQuery, NewEvent, StorageError, WellFilter};
 use chrono::{DateTime, Days, NaiveDate, TimeDelta, Utc};
 use flowline_shared::alarms::{AlarmPriority, count_alarms};
-use flowline_shared::analytics::aggregation::{Field, Period, PeriodWindow};
+use flowline_shared::analytics::aggregation::{Field, Period, PeriodWindow, TimeSeriesAggregate};
 use flowline_shared::dto::events::EventKind;
 use flowline_shared::kpis::{
     FleetInput, FleetInputError, FleetKpis, UnacknowledgedAlarms, WellDay, WellInput, fleet_kpis,
 };
 use flowline_shared::{TenantId, WellId, WellStatus};
+use futures_util::StreamExt;
 use serde_json::{Map, Value, json};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex, PoisonError};
-use tokio::sync::broadcast;
 
 /// How long a computed answer is served.
 pub const KPI_TTL: TimeDelta = TimeDelta::seconds(60);
@@ -59,6 +60,32 @@ pub const KPI_EVENT_INTERVAL: TimeDelta = TimeDelta::seconds(10);
 pub const LOOKBACK_DAYS: u64 = 37;
 /// Wells per aggregate query.
 pub const WELLS_PER_QUERY: usize = 500;
+/// Aggregate queries in flight at once: one decodes while the database reads the next.
+const QUERIES_IN_FLIGHT: usize = 2;
+
+/// Calls `each` with every daily aggregate of `wells` over the local days `from..=to`, read [`WELLS_PER_QUERY`]
+/// wells at a time with [`QUERIES_IN_FLIGHT`] queries in flight (the KPIs' and the export chart's fleet reads).
+pub async fn for_each_daily_aggregate(
+    deps: &Deps,
+    tenant: TenantId,
+    zone: chrono_tz::Tz,
+    wells: &[WellId],
+    (from, to): (NaiveDate, NaiveDate),
+    mut each: impl FnMut(TimeSeriesAggregate),
+) -> Result<(), StorageError> {
+    // Owned chunks and storage handles: the stream lives in `Send` futures the router spawns.
+    let chunks: Vec<Vec<WellId>> = wells.chunks(WELLS_PER_QUERY).map(<[WellId]>::to_vec).collect();
+    let reads = futures_util::stream::iter(chunks).map(|wells| {
+        let storage = Arc::clone(&deps.storage);
+        let query = AggregateQuery { wells, period: Period::Daily, from, to };
+        async move { storage.aggregates(tenant, zone, &query).await }
+    });
+    let mut reads = std::pin::pin!(reads.buffered(QUERIES_IN_FLIGHT));
+    while let Some(chunk) = reads.next().await {
+        chunk?.into_iter().for_each(&mut each);
+    }
+    Ok(())
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum KpiError {
@@ -87,114 +114,52 @@ pub struct KpiSnapshot {
     pub valid_until: DateTime<Utc>,
 }
 
+/// When the tenant's last `kpis_changed` event went out, and whether a trailing one is scheduled.
 #[derive(Default)]
-struct Slot {
-    /// Bumped by every invalidation: a computation that started before one does not store its answer.
-    generation: u64,
-    snapshot: Option<Arc<KpiSnapshot>>,
+struct Announcements {
     last_event_at: Option<DateTime<Utc>>,
-    /// A trailing `kpis_changed` event is scheduled.
     trailing: bool,
 }
 
-struct CacheInner {
-    deps: Deps,
-    events: EventService,
-    slots: Mutex<HashMap<TenantId, Slot>>,
-    /// Events of every tenant from the bus, drained before each lookup.
-    feed: Mutex<broadcast::Receiver<Arc<StoredEvent>>>,
-    /// One computation per tenant at a time.
-    computing: Mutex<HashMap<TenantId, Arc<tokio::sync::Mutex<()>>>>,
+/// Alarm events change the unacknowledged counts: the answer goes, even one being computed. A `kpis_changed`
+/// event (this or another instance's invalidation) drops an answer computed before it.
+fn feed_policy(kind: EventKind) -> FeedAction {
+    match kind {
+        EventKind::KpisChanged => FeedAction::DropComputedBefore,
+        EventKind::AlertCreated | EventKind::AlertUpdated | EventKind::AlertCleared => FeedAction::DropAll,
+    }
 }
 
 /// The per-tenant, in-process cache of computed KPIs (see the module documentation). Cheap to clone.
 #[derive(Clone)]
 pub struct KpiCache {
-    inner: Arc<CacheInner>,
+    deps: Deps,
+    events: EventService,
+    answers: TenantCache<(), KpiSnapshot>,
+    /// The wells with their newest readings, shared with the map and the export.
+    rows: WellRowsCache,
+    announcements: Arc<Mutex<HashMap<TenantId, Announcements>>>,
 }
 
 impl KpiCache {
-    pub fn new(deps: Deps, events: EventService) -> Self {
-        let feed = Mutex::new(events.subscribe());
-        Self {
-            inner: Arc::new(CacheInner { deps, events, slots: Mutex::default(), feed, computing: Mutex::default() }),
-        }
+    pub fn new(deps: Deps, events: EventService, rows: WellRowsCache) -> Self {
+        let answers = TenantCache::new(events.subscribe(), feed_policy, 1);
+        Self { deps, events, answers, rows, announcements: Arc::default() }
     }
 
-    fn slots(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Slot>> {
-        self.inner.slots.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// Applies the events that arrived on the bus since the last call.
-    fn drain_feed(&self) {
-        let mut feed = self.inner.feed.lock().unwrap_or_else(PoisonError::into_inner);
-        loop {
-            match feed.try_recv() {
-                Ok(event) => {
-                    let mut slots = self.slots();
-                    // A tenant whose first answer is being computed has no answer yet, but its generation must move
-                    // so that the computation in flight is not kept.
-                    let slot = slots.entry(event.tenant_id).or_default();
-                    match event.kind {
-                        EventKind::KpisChanged => {
-                            if slot.snapshot.as_ref().is_some_and(|s| s.computed_at < event.at) {
-                                slot.snapshot = None;
-                            }
-                        }
-                        EventKind::AlertCreated | EventKind::AlertUpdated | EventKind::AlertCleared => {
-                            slot.generation += 1;
-                            slot.snapshot = None;
-                        }
-                    }
-                }
-                Err(broadcast::error::TryRecvError::Lagged(_)) => {
-                    // Events were lost: forget every answer.
-                    for slot in self.slots().values_mut() {
-                        slot.generation += 1;
-                        slot.snapshot = None;
-                    }
-                }
-                Err(broadcast::error::TryRecvError::Empty | broadcast::error::TryRecvError::Closed) => break,
-            }
-        }
-    }
-
-    /// The tenant's answer if it is still valid at `now`.
-    pub fn fresh(&self, tenant: TenantId, now: DateTime<Utc>) -> Option<Arc<KpiSnapshot>> {
-        self.drain_feed();
-        let slots = self.slots();
-        let s = slots.get(&tenant)?.snapshot.as_ref()?;
-        (s.computed_at <= now && now < s.valid_until).then(|| Arc::clone(s))
-    }
-
-    fn generation(&self, tenant: TenantId) -> u64 {
-        self.slots().get(&tenant).map_or(0, |s| s.generation)
-    }
-
-    /// Keeps `snapshot` unless the tenant was invalidated since `generation` was read.
-    fn store(&self, tenant: TenantId, generation: u64, snapshot: Arc<KpiSnapshot>) {
-        let mut slots = self.slots();
-        let slot = slots.entry(tenant).or_default();
-        if slot.generation == generation {
-            slot.snapshot = Some(snapshot);
-        }
-    }
-
-    fn compute_lock(&self, tenant: TenantId) -> Arc<tokio::sync::Mutex<()>> {
-        let mut locks = self.inner.computing.lock().unwrap_or_else(PoisonError::into_inner);
-        Arc::clone(locks.entry(tenant).or_default())
+    fn announcements(&self) -> std::sync::MutexGuard<'_, HashMap<TenantId, Announcements>> {
+        self.announcements.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Drops the tenant's answer (its data changed) and announces it with a `kpis_changed` event, at most once per
     /// [`KPI_EVENT_INTERVAL`] (a suppressed announcement is sent when the interval ends). Never fails: a lost event
     /// is logged (clients also refresh on their timer).
     pub async fn invalidate(&self, tenant: TenantId) {
-        let now = self.inner.deps.clock.now();
+        self.answers.invalidate(tenant);
+        let now = self.deps.clock.now();
         let wait = {
-            let mut slots = self.slots();
-            let slot = slots.entry(tenant).or_default();
-            slot.generation += 1;
-            slot.snapshot = None;
+            let mut announcements = self.announcements();
+            let slot = announcements.entry(tenant).or_default();
             match slot.last_event_at {
                 Some(last) if now >= last && now - last < KPI_EVENT_INTERVAL => {
                     if slot.trailing {
@@ -216,10 +181,10 @@ impl KpiCache {
                 let wait = wait.to_std().unwrap_or_default();
                 tokio::spawn(async move {
                     tokio::time::sleep(wait).await;
-                    let now = cache.inner.deps.clock.now();
+                    let now = cache.deps.clock.now();
                     {
-                        let mut slots = cache.slots();
-                        let slot = slots.entry(tenant).or_default();
+                        let mut announcements = cache.announcements();
+                        let slot = announcements.entry(tenant).or_default();
                         slot.trailing = false;
                         slot.last_event_at = Some(now);
                     }
@@ -233,7 +198,7 @@ impl KpiCache {
         let mut data = Map::new();
         data.insert("kpis".into(), json!({ "invalidated_at": at }));
         let event = NewEvent { kind: EventKind::KpisChanged, at, data };
-        if let Err(e) = self.inner.events.emit(tenant, &[event]).await {
+        if let Err(e) = self.events.emit(tenant, &[event]).await {
             tracing::warn!(error = %e, "could not announce changed KPIs");
         }
     }
@@ -266,19 +231,20 @@ impl KpiService {
 
     /// The tenant's KPIs now: the cached answer while valid, else a new one.
     pub async fn dashboard(&self, tenant: TenantId) -> Result<Arc<KpiSnapshot>, KpiError> {
-        if let Some(s) = self.cache.fresh(tenant, self.deps.clock.now()) {
-            return Ok(s);
-        }
-        let lock = self.cache.compute_lock(tenant);
-        let _computing = lock.lock().await;
-        let now = self.deps.clock.now();
-        if let Some(s) = self.cache.fresh(tenant, now) {
-            return Ok(s);
-        }
-        let generation = self.cache.generation(tenant);
-        let snapshot = Arc::new(self.compute(tenant, now).await?);
-        self.cache.store(tenant, generation, Arc::clone(&snapshot));
-        Ok(snapshot)
+        let clock = &self.deps.clock;
+        self.cache
+            .answers
+            .get_or_compute(
+                tenant,
+                (),
+                || clock.now(),
+                |now| async move {
+                    let snapshot = self.compute(tenant, now).await?;
+                    let valid_until = snapshot.valid_until;
+                    Ok((snapshot, valid_until))
+                },
+            )
+            .await
     }
 
     /// Computes the KPIs at `now` from storage, bypassing the cache.
@@ -290,28 +256,26 @@ impl KpiService {
         let from = today.checked_sub_days(Days::new(LOOKBACK_DAYS - 1)).unwrap_or(NaiveDate::MIN);
 
         // Every well, with its newest reading.
-        let wells = all_wells(storage.as_ref(), tenant, &WellFilter::default()).await?;
+        let wells = self.cache.rows.rows(tenant, &WellFilter::default()).await?;
         let status_as_of = now;
 
         // Daily aggregates of the lookback, per well and day.
         let mut days: HashMap<WellId, BTreeMap<NaiveDate, DayParts>> = HashMap::with_capacity(wells.len());
         let ids: Vec<WellId> = wells.iter().map(|w| w.well.id).collect();
-        for chunk in ids.chunks(WELLS_PER_QUERY) {
-            let query = AggregateQuery { wells: chunk.to_vec(), period: Period::Daily, from, to: today };
-            for a in storage.aggregates(tenant, zone, &query).await? {
-                let parts = days.entry(a.well_id).or_default().entry(a.period.local_start()).or_default();
-                parts.end = Some(a.period.end());
-                match a.field {
-                    Field::OilBbl => parts.oil = Some(a.stats.mean),
-                    Field::GasMcf => parts.gas = Some(a.stats.mean),
-                    Field::HoursOn => parts.hours_on = Some(a.stats.mean),
-                    _ => {}
-                }
+        for_each_daily_aggregate(&self.deps, tenant, zone, &ids, (from, today), |a| {
+            let parts = days.entry(a.well_id).or_default().entry(a.period.local_start()).or_default();
+            parts.end = Some(a.period.end());
+            match a.field {
+                Field::OilBbl => parts.oil = Some(a.stats.mean),
+                Field::GasMcf => parts.gas = Some(a.stats.mean),
+                Field::HoursOn => parts.hours_on = Some(a.stats.mean),
+                _ => {}
             }
-        }
+        })
+        .await?;
 
         let mut input_wells = Vec::with_capacity(wells.len());
-        for w in &wells {
+        for w in wells.iter() {
             let latest = w.latest.as_ref().map(|l| l.recorded_at);
             let well_days = days
                 .remove(&w.well.id)

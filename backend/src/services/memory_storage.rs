@@ -300,6 +300,9 @@ impl AlarmRepository for FakeStorage {
     async fn alarm_history(&self, _tenant: TenantId, _id: AlarmId) -> StorageResult<Vec<AlarmTransition>> {
         unsupported()
     }
+    async fn alarm_request(&self, _tenant: TenantId, _request_key: &str) -> StorageResult<Vec<AlarmTransition>> {
+        unsupported()
+    }
     async fn alarms_out_of_service(&self, _tenant: TenantId) -> StorageResult<Vec<OutOfService>> {
         unsupported()
     }

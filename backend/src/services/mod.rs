@@ -22,6 +22,7 @@ pub(crate) mod memory_storage;
 pub mod prices;
 pub mod scheduler;
 pub mod simulation;
+pub mod tenant_cache;
 pub mod wells;
 
 use crate::ports::{Clock, Storage};

@@ -223,8 +223,8 @@ impl AlarmRepository for PostgresStorage {
             }
             for t in &change.transitions {
                 tx.execute(
-                    "INSERT INTO alarm_journal (tenant_id, alarm_id, at, body) VALUES ($1, $2, $3, $4)",
-                    &[&tenant.0, &a.id.0, &truncate_ms(t.at), &to_json(t)?],
+                    "INSERT INTO alarm_journal (tenant_id, alarm_id, at, body, request_key) VALUES ($1, $2, $3, $4, $5)",
+                    &[&tenant.0, &a.id.0, &truncate_ms(t.at), &to_json(t)?, &change.request_key],
                 )
                 .await
                 .map_err(unavailable)?;
@@ -260,6 +260,20 @@ impl AlarmRepository for PostgresStorage {
             .query(
                 "SELECT body FROM alarm_journal WHERE tenant_id = $1 AND alarm_id = $2 ORDER BY seq",
                 &[&tenant.0, &id.0],
+            )
+            .await
+            .map_err(unavailable)?
+            .iter()
+            .map(|r| from_json(rows::get(r, 0)?, "journal record"))
+            .collect()
+    }
+
+    async fn alarm_request(&self, tenant: TenantId, request_key: &str) -> StorageResult<Vec<AlarmTransition>> {
+        let client = self.client().await?;
+        client
+            .query(
+                "SELECT body FROM alarm_journal WHERE tenant_id = $1 AND request_key = $2 ORDER BY seq",
+                &[&tenant.0, &request_key],
             )
             .await
             .map_err(unavailable)?

@@ -25,6 +25,7 @@ const MIGRATIONS: &[(i32, &str, &str)] = &[
     (10, "prices", include_str!("../../../../migrations/postgres/0010_prices.sql")),
     (11, "alarm_out_of_service", include_str!("../../../../migrations/postgres/0011_alarm_out_of_service.sql")),
     (12, "aggregate_blobs_inline", include_str!("../../../../migrations/postgres/0012_aggregate_blobs_inline.sql")),
+    (13, "alarm_request_keys", include_str!("../../../../migrations/postgres/0013_alarm_request_keys.sql")),
 ];
 /// Arbitrary constant naming Flowline's migration lock.
 const MIGRATION_LOCK: i64 = 0x466c_6f77_6c69_6e65;

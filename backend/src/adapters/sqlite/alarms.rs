@@ -230,8 +230,9 @@ impl AlarmRepository for SqliteStorage {
                 }
                 for (at, record) in journal {
                     tx.execute(
-                        "INSERT INTO alarm_journal (tenant_id, alarm_id, at, body) VALUES (?1, ?2, ?3, ?4)",
-                        params![tenant.0, a.id.0, at, record],
+                        "INSERT INTO alarm_journal (tenant_id, alarm_id, at, body, request_key) \
+                         VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![tenant.0, a.id.0, at, record, change.request_key],
                     )
                     .map_err(unavailable)?;
                 }
@@ -268,6 +269,18 @@ impl AlarmRepository for SqliteStorage {
                 .prepare_cached("SELECT body FROM alarm_journal WHERE tenant_id = ?1 AND alarm_id = ?2 ORDER BY seq")
                 .map_err(unavailable)?;
             let rows = stmt.query_map(params![tenant.0, id.0], |row| json_column(row, 0)).map_err(unavailable)?;
+            rows.collect::<rusqlite::Result<Vec<_>>>().map_err(unavailable)
+        })
+        .await
+    }
+
+    async fn alarm_request(&self, tenant: TenantId, request_key: &str) -> StorageResult<Vec<AlarmTransition>> {
+        let key = request_key.to_owned();
+        self.read(move |conn| {
+            let mut stmt = conn
+                .prepare_cached("SELECT body FROM alarm_journal WHERE tenant_id = ?1 AND request_key = ?2 ORDER BY seq")
+                .map_err(unavailable)?;
+            let rows = stmt.query_map(params![tenant.0, key], |row| json_column(row, 0)).map_err(unavailable)?;
             rows.collect::<rusqlite::Result<Vec<_>>>().map_err(unavailable)
         })
         .await

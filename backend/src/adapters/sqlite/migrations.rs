@@ -14,6 +14,7 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
     (7, "alarms", include_str!("../../../../migrations/sqlite/0007_alarms.sql")),
     (8, "prices", include_str!("../../../../migrations/sqlite/0008_prices.sql")),
     (9, "alarm_out_of_service", include_str!("../../../../migrations/sqlite/0009_alarm_out_of_service.sql")),
+    (10, "alarm_request_keys", include_str!("../../../../migrations/sqlite/0010_alarm_request_keys.sql")),
 ];
 
 pub(super) fn apply(conn: &mut Connection) -> StorageResult<usize> {

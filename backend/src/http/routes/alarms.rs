@@ -1,16 +1,21 @@
 //! The alarm API: list with filters, one alarm and its journal, acknowledge (one, or every unacknowledged one
 //! matching a filter), shelve and unshelve; the tenant's alarm rules. Reads are open to every role; operators and
 //! admins act on alarms; only admins change the rules.
+//!
+//! Acknowledge, acknowledge-all and shelve take an optional `Idempotency-Key` header: a request repeated with the
+//! same key (a retry after a lost answer) is answered without being applied again, with `Idempotent-Replayed: true`
+//! (see `services::alarms::requests`).
 
 use crate::http::error::ApiError;
 use crate::http::extract::{ApiJson, Caller, QueryParams, parse_uuid};
 use crate::http::routes::wells::parse_well_id;
 use crate::http::state::AppState;
 use crate::ports::{AlarmFilter, OutOfService, PageRequest, StoredAlarm};
-use crate::services::alarms::AlarmServiceError;
+use crate::services::alarms::{AlarmServiceError, Answered, RequestKey};
 use axum::Json;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, Utc};
 use flowline_shared::alarms::{Alarm, AlarmHealth, AlarmId, AlarmPriority, AlarmRuleSet, AlarmState, AlarmTransition};
 use flowline_shared::dto::Page;
@@ -33,8 +38,46 @@ impl From<AlarmServiceError> for ApiError {
                 Some(field) => ApiError::bad_parameter(field, rejected.to_string()),
                 None => ApiError::conflict(rejected.to_string()),
             },
+            AlarmServiceError::KeyReused(message) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, crate::http::error::ErrorCode::ValidationFailed, message)
+                    .with_details(serde_json::json!({ "fields": [{ "field": IDEMPOTENCY_KEY, "message": "already used for another request" }] }))
+            }
         }
     }
+}
+
+/// The request header of a client's idempotency key.
+const IDEMPOTENCY_KEY: &str = "Idempotency-Key";
+/// The answer header that says a request repeated an earlier one and nothing was applied.
+const IDEMPOTENT_REPLAYED: HeaderName = HeaderName::from_static("idempotent-replayed");
+
+/// The `Idempotency-Key` header, if sent.
+fn request_key(headers: &HeaderMap) -> Result<Option<RequestKey>, ApiError> {
+    let Some(raw) = headers.get(IDEMPOTENCY_KEY) else { return Ok(None) };
+    let text =
+        raw.to_str().map_err(|_| ApiError::bad_parameter(IDEMPOTENCY_KEY, "must be visible ASCII characters"))?;
+    RequestKey::parse(text).map(Some).map_err(|e| ApiError::bad_parameter(IDEMPOTENCY_KEY, e))
+}
+
+/// The optional header of the operator requests, for the OpenAPI document (the handlers read it with
+/// [`request_key`]).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Header)]
+#[allow(dead_code)]
+struct IdempotencyKey {
+    /// A key the client chooses per request (1 to 200 visible ASCII characters; a UUID, for example): a request
+    /// repeated with the same key is answered as the first one was, without being applied again.
+    #[param(rename = "Idempotency-Key")]
+    idempotency_key: Option<String>,
+}
+
+/// The answer, marked `Idempotent-Replayed: true` when it repeats an earlier request.
+fn answer<T: serde::Serialize>(value: T, replayed: bool) -> Response {
+    let mut response = Json(value).into_response();
+    if replayed {
+        response.headers_mut().insert(IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
+    }
+    response
 }
 
 fn parse_alarm_id(raw: &str) -> Result<AlarmId, ApiError> {
@@ -175,27 +218,34 @@ pub async fn journal(
     path = "/alarms/{id}/acknowledge",
     operation_id = "acknowledge_alarm",
     tag = "alarms",
-    params(("id" = uuid::Uuid, Path, description = "The alarm's id")),
+    params(("id" = uuid::Uuid, Path, description = "The alarm's id"), IdempotencyKey),
     request_body = AcknowledgeRequest,
     responses(
-        (status = 200, description = "The alarm after the acknowledgement", body = AlarmView),
-        (status = 400, description = "`invalid_parameter`: the id is not a UUID, or the comment is too long"),
+        (status = 200, description = "The alarm after the acknowledgement (`Idempotent-Replayed: true` when the \
+                                      request repeated an earlier one with the same key)", body = AlarmView),
+        (status = 400, description = "`invalid_parameter`: the id is not a UUID, the comment is too long, or a \
+                                      malformed `Idempotency-Key`"),
         (status = 403, description = "`forbidden`: viewers may not act on alarms"),
         (status = 404, description = "`not_found`: no such alarm in this tenant"),
         (status = 409, description = "`conflict`: already acknowledged or closed"),
+        (status = 422, description = "`validation_failed`: the `Idempotency-Key` was used for another request"),
     )
 )]
 pub async fn acknowledge(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<AcknowledgeRequest>,
-) -> Result<Json<AlarmView>, ApiError> {
+) -> Result<Response, ApiError> {
     caller.require_writer()?;
     let tenant = caller.0.tenant_id;
     let id = parse_alarm_id(&id)?;
-    let alarm = state.alarms.acknowledge(tenant, id, caller.0.user_id, request.comment.as_deref()).await?;
-    view(&state, tenant, alarm).await
+    let key = request_key(&headers)?;
+    let by = caller.0.user_id;
+    let Answered { value, replayed } =
+        state.alarms.acknowledge(tenant, id, by, request.comment.as_deref(), key.as_ref()).await?;
+    Ok(answer(view(&state, tenant, value).await?.0, replayed))
 }
 
 /// Acknowledge every matching alarm
@@ -207,19 +257,26 @@ pub async fn acknowledge(
     path = "/alarms/acknowledge",
     operation_id = "acknowledge_alarms",
     tag = "alarms",
+    params(IdempotencyKey),
     request_body = AcknowledgeAllRequest,
     responses(
-        (status = 200, description = "How many were acknowledged", body = AcknowledgeAllResponse),
-        (status = 400, description = "`invalid_parameter`: `from` after `to`, or the comment is too long"),
+        (status = 200, description = "How many were acknowledged (by the first request with the key, with \
+                                      `Idempotent-Replayed: true`, when this one repeated it)",
+         body = AcknowledgeAllResponse),
+        (status = 400, description = "`invalid_parameter`: `from` after `to`, the comment is too long, or a \
+                                      malformed `Idempotency-Key`"),
         (status = 403, description = "`forbidden`: viewers may not act on alarms"),
+        (status = 422, description = "`validation_failed`: the `Idempotency-Key` was used for another request"),
     )
 )]
 pub async fn acknowledge_all(
     State(state): State<AppState>,
     caller: Caller,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<AcknowledgeAllRequest>,
-) -> Result<Json<AcknowledgeAllResponse>, ApiError> {
+) -> Result<Response, ApiError> {
     caller.require_writer()?;
+    let key = request_key(&headers)?;
     let f = request.filter;
     check_window(f.from, f.to)?;
     let filter = AlarmFilter {
@@ -230,9 +287,10 @@ pub async fn acknowledge_all(
         raised_to: f.to,
     };
     let tenant = caller.0.tenant_id;
-    let acknowledged =
-        state.alarms.acknowledge_matching(tenant, &filter, caller.0.user_id, request.comment.as_deref()).await?;
-    Ok(Json(AcknowledgeAllResponse { acknowledged }))
+    let comment = request.comment.as_deref();
+    let Answered { value: acknowledged, replayed } =
+        state.alarms.acknowledge_matching(tenant, &filter, caller.0.user_id, comment, key.as_ref()).await?;
+    Ok(answer(AcknowledgeAllResponse { acknowledged }, replayed))
 }
 
 /// Shelve an alarm
@@ -244,28 +302,33 @@ pub async fn acknowledge_all(
     path = "/alarms/{id}/shelve",
     operation_id = "shelve_alarm",
     tag = "alarms",
-    params(("id" = uuid::Uuid, Path, description = "The alarm's id")),
+    params(("id" = uuid::Uuid, Path, description = "The alarm's id"), IdempotencyKey),
     request_body = ShelveRequest,
     responses(
-        (status = 200, description = "The shelved alarm", body = AlarmView),
+        (status = 200, description = "The shelved alarm (`Idempotent-Replayed: true` when the request repeated an \
+                                      earlier one with the same key)", body = AlarmView),
         (status = 400, description = "`invalid_parameter`: the id is not a UUID, a missing or too long `reason`, \
-                                      or `until` not in the next 7 days"),
+                                      `until` not in the next 7 days, or a malformed `Idempotency-Key`"),
         (status = 403, description = "`forbidden`: viewers may not act on alarms"),
         (status = 404, description = "`not_found`: no such alarm in this tenant"),
         (status = 409, description = "`conflict`: already shelved, or closed"),
+        (status = 422, description = "`validation_failed`: the `Idempotency-Key` was used for another request"),
     )
 )]
 pub async fn shelve(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
+    headers: HeaderMap,
     ApiJson(request): ApiJson<ShelveRequest>,
-) -> Result<Json<AlarmView>, ApiError> {
+) -> Result<Response, ApiError> {
     caller.require_writer()?;
     let tenant = caller.0.tenant_id;
     let id = parse_alarm_id(&id)?;
-    let alarm = state.alarms.shelve(tenant, id, caller.0.user_id, &request.reason, request.until).await?;
-    view(&state, tenant, alarm).await
+    let key = request_key(&headers)?;
+    let shelf = (request.reason.as_str(), request.until);
+    let Answered { value, replayed } = state.alarms.shelve(tenant, id, caller.0.user_id, shelf, key.as_ref()).await?;
+    Ok(answer(view(&state, tenant, value).await?.0, replayed))
 }
 
 /// Unshelve an alarm

@@ -212,14 +212,29 @@ impl ImportService {
         let total: u64 = validated.iter().map(|c| c.len() as u64).sum();
         progress(0, total);
         let mut done = 0;
+        let mut failed = None;
         for chunk in &validated {
-            let outcome = storage.insert_entries(tenant, chunk).await?;
-            response.accepted += outcome.inserted;
-            response.duplicates += outcome.duplicates;
+            match storage.insert_entries(tenant, chunk).await {
+                Ok(outcome) => {
+                    response.accepted += outcome.inserted;
+                    response.duplicates += outcome.duplicates;
+                }
+                Err(e) => {
+                    failed = Some(e);
+                    break;
+                }
+            }
             done += chunk.len() as u64;
             progress(done, total);
         }
-        Ok(response)
+        // The chunks stored before a failure stay stored (see the module doc): the caches must learn of them too.
+        if response.accepted > 0 || response.wells_created > 0 {
+            self.ingest.readings_stored(tenant).await;
+        }
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(response),
+        }
     }
 }
 
