@@ -9,6 +9,7 @@ use crate::app::{build_state, random_secret, spawn_job_loop, spawn_server};
 use crate::ports::SystemClock;
 use crate::services::Deps;
 use crate::services::accounts::AccountService;
+use crate::services::aggregation::AggregationService;
 use crate::services::scheduler::TICK;
 use crate::services::simulation;
 use crate::simulator::{FleetSpec, SimulatedFleet};
@@ -96,14 +97,14 @@ pub async fn start_embedded(
     let deps = Deps { storage: Arc::clone(&storage), clock: Arc::new(SystemClock) };
 
     let slug = TenantSlug::parse(DEMO_TENANT).map_err(anyhow::Error::msg)?;
-    let tenant = match storage.tenant_by_slug(&slug).await? {
-        Some(t) => t,
+    let (tenant, seeded) = match storage.tenant_by_slug(&slug).await? {
+        Some(t) => (t, false),
         None => {
             progress(StartupProgress::SeedingDemoTenant);
             let accounts = AccountService::new(deps.clone());
             let tenant = accounts.create_tenant(DEMO_TENANT, "Demo Operating Co.", "America/Chicago").await?;
             accounts.create_user(DEMO_TENANT, DEMO_USERNAME, DEMO_PASSWORD, Role::Operator).await?;
-            tenant
+            (tenant, true)
         }
     };
 
@@ -120,6 +121,15 @@ pub async fn start_embedded(
     simulation::seed_maintenance(&deps, tenant.id, &fleet, &well_ids)
         .await
         .context("seeding the demo maintenance items")?;
+    if seeded {
+        // A new demo has two years of readings and no aggregates yet: aggregate them now (well under a second for
+        // the demo's 50 wells) so that the first dashboard shows figures, not "no data yet" until the dirty worker's
+        // first passes. Later starts add a day or so, which the worker aggregates within its tick.
+        AggregationService::new(deps.clone())
+            .backfill(&tenant, None, None, &|_| {})
+            .await
+            .context("aggregating the demo history")?;
+    }
 
     let state = build_state(storage, deps.clock.clone(), &random_secret(), chrono::Duration::hours(24))?;
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", 0)).await.context("binding a loopback port")?;

@@ -252,6 +252,12 @@ fn openapi_errors_refer_to_error_body_and_security_is_declared() {
     let export = &doc["paths"]["/api/v1/dashboard/export"]["post"]["responses"]["200"]["content"];
     assert!(export.get("application/pdf").is_some() && export.get("text/csv").is_some());
     assert!(doc["components"]["schemas"]["StreamMessage"].is_object(), "the WebSocket's messages are described");
+    // The operator requests an outbox may repeat take an idempotency key.
+    for op in operations(&doc) {
+        let keyed = ["acknowledge_alarm", "acknowledge_alarms", "shelve_alarm"]
+            .contains(&op.spec["operationId"].as_str().unwrap_or(""));
+        assert_eq!(op.parameters("header").contains("Idempotency-Key"), keyed, "{}", op.label());
+    }
 }
 
 #[test]

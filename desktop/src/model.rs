@@ -2,20 +2,33 @@
 //! messages, table sort, the screen shown.
 //!
 //! Owns: how each [`Event`] changes that state ([`Model::apply`]) and the local commands (sort, dismiss, theme,
-//! screen, drawer). The KPI tiles are in [`kpis`], the open alarms in [`alarms`], the drawer's fields in [`drawer`].
+//! screen, drawer). The KPI tiles are in [`kpis`], the open alarms in [`alarms`], the drawer's fields in [`drawer`],
+//! the offline cache's side (cached user, pending actions, banner) in [`offline`], the oil tile's drill-down by
+//! change in [`oil_change`], the "Server…" dialog and the reset when the backend changes in [`server_dialog`].
 //! Must not touch: egui, the network, tokio, clocks (instants come with the events) or the backend crate.
 
 pub mod alarms;
 pub mod drawer;
+pub mod kiosk;
 pub mod kpis;
+pub mod offline;
+pub mod oil_change;
+pub mod refresh_pause;
+pub mod server_dialog;
+pub mod sound;
 
-use crate::protocol::{Event, Screen, StartupStep, ThemeChoice, WellColumn};
+use crate::protocol::{Event, OilChangeSort, Screen, StartupStep, ThemeChoice, WellColumn};
 use alarms::{AlarmBoard, StreamState};
 use chrono::{DateTime, Utc};
 use drawer::AlarmDrawer;
 use flowline_shared::Role;
 use flowline_shared::dto::{LatestReading, WellView};
+use kiosk::Kiosk;
 use kpis::KpiBoard;
+use offline::{CachedViewer, OfflineState};
+use oil_change::OilChangeBoard;
+use server_dialog::ServerDialog;
+use sound::AlarmSound;
 use std::cmp::Ordering;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -116,10 +129,24 @@ pub struct Model {
     pub theme: ThemeChoice,
     /// How often the I/O thread refreshes the wells, the KPIs and the open alarms (a setting; shown in the UI).
     pub refresh_interval: Duration,
+    /// The auto-refresh pause while the operator works (see [`refresh_pause`]).
+    pub refresh_pause: refresh_pause::RefreshPause,
     pub kpis: KpiBoard,
     pub alarms: AlarmBoard,
     pub drawer: AlarmDrawer,
     pub screen: Screen,
+    /// Kiosk (wall display) mode: read only, no chrome, rotating screens; `None` on an operator's desk.
+    pub kiosk: Option<Kiosk>,
+    /// The audible alarm: mute, availability, last tone (see [`sound`]).
+    pub sound: AlarmSound,
+    /// The keyboard help overlay is open.
+    pub help_open: bool,
+    /// The oil tile's drill-down: the wells by 30-day change in oil (fetched only while it is shown).
+    pub oil_change: OilChangeBoard,
+    /// The offline cache's side: a cached user shown read-only, where the data came from, the outbox.
+    pub offline: OfflineState,
+    /// The "Server…" dialog (embedded demo or a remote server; see [`server_dialog`]).
+    pub server_dialog: ServerDialog,
     next_message_id: u64,
 }
 
@@ -142,10 +169,17 @@ impl Model {
             sort: WellSort::default(),
             theme: ThemeChoice::default(),
             refresh_interval,
+            refresh_pause: refresh_pause::RefreshPause::default(),
             kpis: KpiBoard::default(),
             alarms: AlarmBoard::default(),
             drawer: AlarmDrawer::default(),
             screen: Screen::default(),
+            kiosk: None,
+            sound: AlarmSound::default(),
+            help_open: false,
+            oil_change: OilChangeBoard::default(),
+            offline: OfflineState::default(),
+            server_dialog: ServerDialog::default(),
             next_message_id: 0,
         }
     }
@@ -157,8 +191,23 @@ impl Model {
         }
         match self.connection {
             ConnectionState::NeedsLogin => true,
-            ConnectionState::Offline { .. } | ConnectionState::Connecting => self.mode == Mode::Remote,
+            // Without a server, the cached data of the last user is shown (read-only) instead of the login.
+            ConnectionState::Offline { .. } | ConnectionState::Connecting => {
+                self.mode == Mode::Remote && self.offline.viewer.is_none()
+            }
             ConnectionState::Starting { .. } | ConnectionState::Online { .. } => false,
+        }
+    }
+
+    /// Kiosk mode: nothing on screen changes an alarm.
+    pub fn is_read_only(&self) -> bool {
+        self.kiosk.is_some()
+    }
+
+    /// Once per frame: moves the kiosk's rotation to the screen due at `now`.
+    pub fn tick(&mut self, now: DateTime<Utc>) {
+        if let Some(screen) = self.kiosk.as_mut().and_then(|k| k.tick(now)) {
+            self.screen = screen;
         }
     }
 
@@ -201,6 +250,15 @@ impl Model {
                 }
             }
             Event::LoggedIn { tenant, username, role, expires_at, at } => {
+                if self.offline.signed_in(&tenant, &username) {
+                    // The cached data shown belonged to another user.
+                    self.wells.clear();
+                    self.wells_total = 0;
+                    self.last_updated = None;
+                    self.kpis = KpiBoard::default();
+                    self.alarms = AlarmBoard::default();
+                    self.oil_change = OilChangeBoard::default();
+                }
                 self.session = Some(Session { tenant, username, role, expires_at });
                 self.login.in_flight = false;
                 self.login.error = None;
@@ -237,6 +295,8 @@ impl Model {
                 self.connection = ConnectionState::NeedsLogin;
                 self.alarms = AlarmBoard::default();
                 self.kpis = KpiBoard::default();
+                self.offline = OfflineState::default();
+                self.oil_change = OilChangeBoard::default();
             }
             Event::KpisLoaded { kpis, at } => {
                 self.kpis.loaded(*kpis, at);
@@ -286,11 +346,51 @@ impl Model {
                 self.drawer.notice = Some((message.clone(), true));
                 self.push_message(Level::Error, message, at);
             }
+            Event::AudioUnavailable { reason, at } => {
+                if self.sound.unavailable.is_none() {
+                    self.push_message(Level::Warning, format!("{reason}: audible alarms are off"), at);
+                }
+                self.sound.unavailable = Some(reason);
+            }
+            Event::FromCache { event, fetched_at } => {
+                self.offline.applying_cache = true;
+                self.apply(*event);
+                self.offline.applying_cache = false;
+                self.offline.cached_answer(fetched_at);
+            }
+            Event::CachedSession { tenant, username, role } => {
+                self.offline.viewer = Some(CachedViewer { tenant, username, role });
+            }
+            Event::OutboxChanged { pending } => self.offline.pending = pending,
+            Event::ActionQueued { message, at } => {
+                self.drawer.notice = Some((message.clone(), false));
+                self.drawer.comment.clear();
+                self.drawer.shelving = None;
+                self.drawer.shelve_reason.clear();
+                self.push_message(Level::Info, message, at);
+            }
+            Event::OilTrendsLoaded { trends, total, at } => {
+                self.oil_change.loaded(trends, total, at);
+                self.answered(at);
+            }
+            Event::OilTrendsUnchanged { at } => {
+                self.oil_change.unchanged(at);
+                self.answered(at);
+            }
+            Event::OilTrendsFailed { error, .. } => self.oil_change.failed(error),
+        }
+        // Actions waiting in the outbox show as done (marked pending) whatever list arrived meanwhile.
+        if !self.offline.pending.is_empty() {
+            self.offline.overlay(&mut self.alarms);
         }
     }
 
-    /// A request succeeded at `at`: online (again).
+    /// A request succeeded at `at`: online (again). Not for answers replayed from the cache.
     fn answered(&mut self, at: DateTime<Utc>) {
+        if self.offline.applying_cache {
+            return;
+        }
+        self.offline.cached_at = None;
         match &self.connection {
             ConnectionState::Online { .. } => {}
             ConnectionState::Offline { .. } => {
@@ -301,11 +401,14 @@ impl Model {
         }
     }
 
-    /// Local command: the oil tile's drill-down, the well table sorted by oil rate, highest first.
-    pub fn drill_down_oil(&mut self) {
-        self.screen = Screen::Wells;
-        self.sort = WellSort { column: WellColumn::Oil, ascending: false };
-        sort_wells(&mut self.wells, self.sort);
+    /// Local command: the oil tile's drill-down by change (the app asks the I/O thread for the trends).
+    pub fn drill_down_oil_change(&mut self) {
+        self.screen = Screen::OilChange;
+    }
+
+    /// Local command: the order of the oil-change drill-down.
+    pub fn sort_oil_change(&mut self, sort: OilChangeSort) {
+        self.oil_change.sort_by(sort);
     }
 
     /// Local command: sort by `column`; the same column again reverses the order.
@@ -660,23 +763,6 @@ mod tests {
             model.alarms.stream,
             StreamState::Down { reason: "closed".into(), retry_at: t(12, 4) + chrono::TimeDelta::seconds(2) }
         );
-    }
-
-    #[test]
-    fn the_oil_drill_down_opens_the_wells_by_oil_rate_highest_first() {
-        let mut model = remote();
-        model.apply(Event::WellsLoaded {
-            wells: vec![
-                well("A", None, WellStatus::Active, Some((t(11, 0), 10.0))),
-                well("B", None, WellStatus::Active, Some((t(11, 0), 30.0))),
-            ],
-            total: 2,
-            at: t(12, 0),
-        });
-        assert_eq!(model.screen, Screen::Dashboard);
-        model.drill_down_oil();
-        assert_eq!(model.screen, Screen::Wells);
-        assert_eq!(model.wells[0].well.name, "B");
     }
 
     #[test]

@@ -6,9 +6,10 @@
 
 use chrono::{DateTime, Utc};
 use flowline_shared::Role;
-use flowline_shared::alarms::{Alarm, AlarmId};
+use flowline_shared::alarms::{Alarm, AlarmId, AlarmPriority};
 use flowline_shared::dto::WellView;
 use flowline_shared::dto::alarms::{AlarmSelection, AlarmView};
+use flowline_shared::dto::analytics::TrendListItem;
 use flowline_shared::kpis::FleetKpis;
 use std::time::Duration;
 
@@ -45,19 +46,33 @@ pub enum WellColumn {
     HoursOn,
 }
 
-/// Dark or light look; both come from the same design tokens.
+/// The order of the oil-change drill-down (`views::oil_change`); wells with insufficient data stay last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OilChangeSort {
+    /// Steepest decline first (the server's `sort=change`).
+    #[default]
+    ChangeAscending,
+    /// Largest rise first.
+    ChangeDescending,
+    Name,
+}
+
+/// Dark, light or high-contrast (dark, for wall displays) look; all come from the same design tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
 pub enum ThemeChoice {
     #[default]
     Dark,
     Light,
+    HighContrast,
 }
 
 impl ThemeChoice {
+    /// The next theme of the theme button's cycle: dark, light, high contrast, dark again.
     pub fn toggled(self) -> Self {
         match self {
             Self::Dark => Self::Light,
-            Self::Light => Self::Dark,
+            Self::Light => Self::HighContrast,
+            Self::HighContrast => Self::Dark,
         }
     }
 }
@@ -70,6 +85,33 @@ pub enum Screen {
     Dashboard,
     /// The well table.
     Wells,
+    /// The open alarms, full width (read only; the kiosk's third view).
+    Alarms,
+    /// The oil tile's drill-down: the wells by 30-day change in oil. Not in [`Screen::ALL`] (no sidebar entry of
+    /// its own, not in the kiosk's rotation): it belongs to the dashboard.
+    OilChange,
+}
+
+impl Screen {
+    /// Every screen, in the order of the sidebar and of the kiosk's rotation.
+    pub const ALL: [Self; 3] = [Self::Dashboard, Self::Wells, Self::Alarms];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Self::Dashboard => "Dashboard",
+            Self::Wells => "Wells",
+            Self::Alarms => "Alarms",
+            Self::OilChange => "Wells by oil change",
+        }
+    }
+
+    /// The sidebar entry this screen belongs to (the drill-down belongs to the dashboard).
+    pub fn section(self) -> Self {
+        match self {
+            Self::OilChange => Self::Dashboard,
+            other => other,
+        }
+    }
 }
 
 /// How an alarm changed, as the event stream says.
@@ -102,8 +144,16 @@ pub enum Command {
     SetTheme(ThemeChoice),
     /// Local: show the dashboard or the well table.
     ShowScreen(Screen),
-    /// Local: the oil tile's drill-down: the well table sorted by oil rate, highest first.
-    DrillDownOil,
+    /// The operator is working (true) or has been idle for five minutes (false): the timed refresh stops and
+    /// resumes (US-1104); "Refresh" and the event stream keep working.
+    PauseAutoRefresh(bool),
+    /// Local: the oil tile's drill-down by change: `Screen::OilChange` (the app then asks I/O for the trends).
+    DrillDownOilChange,
+    /// Local: order the oil-change drill-down.
+    SortOilChange(OilChangeSort),
+    /// Fetch the oil trends now and at every refresh while true (the oil-change screen is shown); the app sends it
+    /// when that screen is entered or left.
+    WatchOilTrends(bool),
     /// Local: open or close the alarm drawer.
     SetAlarmDrawer(bool),
     /// Acknowledge one alarm, with an optional comment.
@@ -112,6 +162,25 @@ pub enum Command {
     AcknowledgeAll { filter: AlarmSelection, comment: Option<String> },
     /// Shelve one alarm for `duration` from now, with a reason.
     Shelve { id: AlarmId, duration: Duration, reason: String },
+    /// Local: silence (true) or re-enable the audible alarms.
+    SetMuted(bool),
+    /// Local: open or close the keyboard help overlay.
+    ShowHelp(bool),
+    /// Play the audible alarm tone of this priority once (the app decides when; see `model::sound`).
+    SoundAlarm(AlarmPriority),
+    /// Local: open or close the "Server…" dialog.
+    ShowServerDialog(bool),
+    /// Local: use this backend from now on (the app checks it, restarts the I/O thread and saves the choice).
+    ConnectServer(ServerTarget),
+}
+
+/// The backend chosen in the "Server…" dialog, as typed (the app checks the address).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerTarget {
+    /// The backend in this process on the demo database.
+    Embedded,
+    /// A server elsewhere, at this address.
+    Remote { url: String },
 }
 
 impl Command {
@@ -123,8 +192,13 @@ impl Command {
                 | Self::DismissMessage(_)
                 | Self::SetTheme(_)
                 | Self::ShowScreen(_)
-                | Self::DrillDownOil
+                | Self::DrillDownOilChange
+                | Self::SortOilChange(_)
                 | Self::SetAlarmDrawer(_)
+                | Self::SetMuted(_)
+                | Self::ShowHelp(_)
+                | Self::ShowServerDialog(_)
+                | Self::ConnectServer(_)
         )
     }
 }
@@ -294,4 +368,99 @@ pub enum Event {
         message: String,
         at: DateTime<Utc>,
     },
+    /// No program to play the audible alarm with was found (or it failed): audible alarms are off.
+    AudioUnavailable {
+        reason: String,
+        at: DateTime<Utc>,
+    },
+    /// Offline cache: `event` (wells, KPIs or open alarms loaded, KPIs unchanged) replayed from the local cache, as
+    /// the server answered it at `fetched_at` (the inner event's instants are the stored ones, not "now"). It does
+    /// not mean the server is reachable.
+    FromCache {
+        event: Box<Event>,
+        fetched_at: DateTime<Utc>,
+    },
+    /// Offline cache: no server at the start, so the cached data of the last user who signed in to it is shown,
+    /// read-only until a sign-in succeeds.
+    CachedSession {
+        tenant: String,
+        username: String,
+        role: Role,
+    },
+    /// The outbox changed: the alarm actions not yet answered by the server, oldest first.
+    OutboxChanged {
+        pending: Vec<PendingAction>,
+    },
+    /// An alarm action was kept in the outbox instead of being sent (no connection); it is sent when the link
+    /// returns.
+    ActionQueued {
+        message: String,
+        at: DateTime<Utc>,
+    },
+    /// Every stored 30-day oil trend of the tenant (`GET /api/v1/trends?field=oil_bbl&sort=change`, all pages), in
+    /// the server's order (steepest decline first).
+    OilTrendsLoaded {
+        trends: Vec<TrendListItem>,
+        total: u64,
+        at: DateTime<Utc>,
+    },
+    /// The oil trends were revalidated (every page answered 304): the list on screen is current.
+    OilTrendsUnchanged {
+        at: DateTime<Utc>,
+    },
+    /// The oil trends could not be fetched; the message is for the user (the list on screen, if any, stays).
+    OilTrendsFailed {
+        error: String,
+        at: DateTime<Utc>,
+    },
+}
+
+/// An alarm action as it waits in the outbox (and as it is sent).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum QueuedAction {
+    Acknowledge {
+        id: AlarmId,
+        comment: Option<String>,
+    },
+    AcknowledgeAll {
+        filter: AlarmSelection,
+        comment: Option<String>,
+    },
+    /// `until` is fixed when the operator shelves, not when the action is sent.
+    Shelve {
+        id: AlarmId,
+        until: DateTime<Utc>,
+        reason: String,
+    },
+}
+
+impl QueuedAction {
+    /// The alarm it is about (none for acknowledge-all).
+    pub fn alarm_id(&self) -> Option<AlarmId> {
+        match self {
+            Self::Acknowledge { id, .. } | Self::Shelve { id, .. } => Some(*id),
+            Self::AcknowledgeAll { .. } => None,
+        }
+    }
+
+    /// "Acknowledgement", "Acknowledge-all", "Shelving": for messages.
+    pub fn noun(&self) -> &'static str {
+        match self {
+            Self::Acknowledge { .. } => "Acknowledgement",
+            Self::AcknowledgeAll { .. } => "Acknowledge-all",
+            Self::Shelve { .. } => "Shelving",
+        }
+    }
+}
+
+/// One action of the outbox, for the model: applied optimistically and marked "pending, will be sent".
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingAction {
+    /// The `Idempotency-Key` it is sent with.
+    pub key: uuid::Uuid,
+    pub action: QueuedAction,
+    /// The alarm's well and rule ("Midland 2 · Well down"), or what acknowledge-all covers.
+    pub label: String,
+    pub queued_at: DateTime<Utc>,
 }

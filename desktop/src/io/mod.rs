@@ -1,20 +1,33 @@
 //! The I/O thread: one dedicated OS thread that owns a tokio runtime, the HTTP client, the event stream's
-//! WebSocket client, the embedded backend and (later) the offline cache.
+//! WebSocket client, the embedded backend and the offline cache (`cache/`, `offline.rs`, `outbox.rs`). Also the
+//! desktop's settings file (`settings_file.rs`, read at start and written by the app when the server is changed)
+//! and the rules of the server choice (`server_choice.rs`).
 //!
 //! Owns: everything that waits. The UI thread talks to it only through [`IoHandle`]: [`Command`]s in over a tokio
 //! channel, [`Event`]s out over a `std::sync::mpsc` channel, with a wake-up call (the app passes
 //! `egui::Context::request_repaint`) after each event.
 //! Must not touch: egui widgets or the model. This is the only module that names tokio, reqwest or the backend.
 
+pub mod audio;
 pub mod backoff;
+pub mod cache;
 pub mod client;
 mod embedded;
 mod error;
 pub mod live_api;
+mod offline;
+#[cfg(test)]
+mod offline_tests;
+pub mod outbox;
+pub mod server_choice;
+pub mod settings_file;
 mod sink;
 pub mod stream;
 #[cfg(test)]
 mod stream_tests;
+pub mod trends_api;
+#[cfg(test)]
+mod trends_tests;
 mod worker;
 
 use crate::protocol::{Command, Event};
@@ -44,11 +57,13 @@ pub struct IoConfig {
     pub refresh_interval: Duration,
     /// Page size of the well list requests.
     pub page_size: u32,
+    /// The offline cache and outbox file (`None`: kept in memory only, nothing survives a restart).
+    pub cache_path: Option<PathBuf>,
 }
 
 impl IoConfig {
     pub fn new(backend: BackendChoice) -> Self {
-        Self { backend, refresh_interval: DEFAULT_REFRESH, page_size: 200 }
+        Self { backend, refresh_interval: DEFAULT_REFRESH, page_size: 200, cache_path: None }
     }
 }
 
@@ -57,6 +72,10 @@ pub struct IoHandle {
     commands: UnboundedSender<Command>,
     events: mpsc::Receiver<Event>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// The audible alarm: `Command::SoundAlarm` is played from here (on a thread of its own), not queued behind
+    /// the network work of the worker.
+    audio: audio::AlarmAudio,
+    audio_sink: EventSink,
 }
 
 impl IoHandle {
@@ -65,6 +84,7 @@ impl IoHandle {
         let (command_tx, command_rx) = tokio::sync::mpsc::unbounded_channel();
         let (event_tx, event_rx) = mpsc::channel();
         let sink = EventSink::new(event_tx, waker);
+        let audio_sink = sink.clone();
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .thread_name("flowline-io")
@@ -75,11 +95,21 @@ impl IoHandle {
             // Do not wait for tasks stuck in I/O when the app closes.
             runtime.shutdown_timeout(Duration::from_secs(2));
         })?;
-        Ok(Self { commands: command_tx, events: event_rx, thread: Some(thread) })
+        Ok(Self {
+            commands: command_tx,
+            events: event_rx,
+            thread: Some(thread),
+            audio: audio::AlarmAudio::default(),
+            audio_sink,
+        })
     }
 
     /// Queues a command; false when the I/O thread has stopped.
     pub fn send(&self, command: Command) -> bool {
+        if let Command::SoundAlarm(priority) = command {
+            self.audio.play(priority, &self.audio_sink);
+            return true;
+        }
         self.commands.send(command).is_ok()
     }
 

@@ -257,4 +257,22 @@ mod tests {
         assert_eq!(ws_base("http://127.0.0.1:4000/"), "ws://127.0.0.1:4000/api/v1/ws/alerts");
         assert_eq!(ws_base("https://ops.example"), "wss://ops.example/api/v1/ws/alerts");
     }
+
+    /// A server behind HTTPS is followed over `wss://`: the client speaks TLS (rustls, the web PKI roots), so against
+    /// a plain-text listener the handshake fails as TLS instead of "TLS support not compiled in".
+    #[tokio::test]
+    async fn wss_addresses_are_connected_with_tls() {
+        use tokio::io::AsyncWriteExt;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        tokio::spawn(async move {
+            if let Ok((mut plain, _)) = listener.accept().await {
+                let _ = plain.write_all(b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\n\r\n").await;
+            }
+        });
+        let url = ws_base(&format!("https://127.0.0.1:{port}"));
+        let error = tokio_tungstenite::connect_async(url).await.expect_err("not a TLS server");
+        assert!(!matches!(error, tungstenite::Error::Url(_)), "{error:?}");
+        assert!(matches!(error, tungstenite::Error::Tls(_) | tungstenite::Error::Io(_)), "{error:?}");
+    }
 }

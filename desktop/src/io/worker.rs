@@ -1,21 +1,29 @@
 //! The I/O thread's main task: connect (starting the embedded backend first in demo mode), sign in, follow the
-//! event stream, refresh the wells, the KPIs (conditional GET) and the open alarms every `refresh_interval`, and
-//! carry out the operator's alarm commands, until told to stop.
+//! event stream, refresh the wells, the KPIs (conditional GET), the open alarms and, while the oil-change
+//! drill-down is shown, the oil trends (conditional GET per page) every `refresh_interval`, and
+//! carry out the operator's alarm commands, until told to stop. Every answer the views use is kept in the offline
+//! cache; the alarm commands go through the outbox (queued, then sent at once when connected, else when the link
+//! returns). A remote server that cannot be reached at the start shows the cached data of its last user
+//! (read-only) and is probed until it answers.
 //!
-//! Owns: the session token, the KPIs' ETag, the refresh schedule, the stream task's lifetime, the embedded
-//! server's lifetime and the "log once per outage" rule. Must not touch: egui or the model; it reports only
-//! through the [`EventSink`].
+//! Owns: the session token, the KPIs' and the oil trends' ETags, the refresh schedule, the stream task's lifetime, the embedded
+//! server's lifetime, the "log once per outage" rule and when the outbox is flushed. Must not touch: egui or the
+//! model; it reports only through the [`EventSink`].
 
-use super::client::{ApiClient, ClientError};
+use super::cache::{CacheKey, SharedStore};
+use super::client::{ApiClient, ClientError, MAX_PAGE_SIZE};
 use super::live_api::Conditional;
 use super::sink::EventSink;
 use super::stream::{StreamHandle, StreamSignal};
-use super::{BackendChoice, IoConfig, embedded};
-use crate::protocol::{Command, Event, StartupStep};
+use super::trends_api::TrendPages;
+use super::{BackendChoice, IoConfig, backoff, embedded, offline, outbox};
+use crate::protocol::{Command, Event, QueuedAction, StartupStep};
 use chrono::Utc;
 use flowline_backend::embedded::{DemoCredentials, EmbeddedServer};
+use flowline_shared::Role;
+use flowline_shared::alarms::AlarmId;
 use flowline_shared::dto::LoginRequest;
-use flowline_shared::dto::alarms::{AlarmView, ShelveRequest};
+use std::collections::HashMap;
 use std::time::Duration;
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender};
 use tokio::time::Instant;
@@ -33,6 +41,10 @@ struct Worker {
     refresh: Duration,
     page_size: u32,
     next_poll: Option<Instant>,
+    /// `next_poll` is the timer's (not a refresh asked for now): the pause holds it back.
+    timed_poll: bool,
+    /// The operator is working: timed refreshes wait (US-1104; `Command::PauseAutoRefresh`).
+    paused: bool,
     /// Whether the last request failed, so that an outage is logged once, not at every poll.
     offline: bool,
     /// The event stream, once signed in.
@@ -40,6 +52,23 @@ struct Worker {
     signals: UnboundedSender<StreamSignal>,
     /// The ETag of the KPIs on screen, for `If-None-Match`.
     kpi_etag: Option<String>,
+    /// The offline cache and outbox.
+    store: SharedStore,
+    /// The server part of the cache keys: the base URL, or `embedded`.
+    server_key: String,
+    /// Whose data and actions these are, once signed in (kept through an expired session, for the outbox).
+    identity: Option<CacheKey>,
+    /// The cache was replayed for this user in this run (or its cached data was shown before a sign-in).
+    replayed_for: Option<CacheKey>,
+    /// Well and rule of each open alarm known, for the outbox's messages.
+    labels: HashMap<AlarmId, String>,
+    /// When to ask a remote server that was not there at the start whether it is back (cached data shown).
+    next_probe: Option<Instant>,
+    probes: u32,
+    /// The oil-change drill-down is on screen: its trends are fetched with every refresh.
+    oil_trends_shown: bool,
+    /// The oil trends' pages with their ETags, for `If-None-Match`.
+    oil_trend_pages: TrendPages,
 }
 
 /// Runs until `Command::Shutdown` or until the UI drops its end of the command channel.
@@ -54,10 +83,24 @@ pub async fn run(config: IoConfig, mut commands: UnboundedReceiver<Command>, sin
         refresh: config.refresh_interval.max(MIN_REFRESH),
         page_size: config.page_size,
         next_poll: None,
+        timed_poll: false,
+        paused: false,
         offline: false,
         stream: None,
         signals: signals_tx,
         kpi_etag: None,
+        store: SharedStore::open_or_memory(config.cache_path.as_deref()),
+        server_key: match &config.backend {
+            BackendChoice::Embedded { .. } => offline::EMBEDDED_SERVER.to_owned(),
+            BackendChoice::Remote { base_url } => base_url.trim().trim_end_matches('/').to_owned(),
+        },
+        identity: None,
+        replayed_for: None,
+        labels: HashMap::new(),
+        next_probe: None,
+        probes: 0,
+        oil_trends_shown: false,
+        oil_trend_pages: TrendPages::default(),
     };
     let connected = match config.backend {
         BackendChoice::Embedded { data_dir } => worker.start_embedded(data_dir, &mut commands).await,
@@ -73,7 +116,8 @@ pub async fn run(config: IoConfig, mut commands: UnboundedReceiver<Command>, sin
                     None | Some(Command::Shutdown) => break,
                     Some(command) => worker.handle(command).await,
                 },
-                () = wait_until(worker.next_poll) => worker.poll().await,
+                () = wait_until(worker.poll_at()) => worker.poll().await,
+                () = wait_until(worker.next_probe) => worker.probe().await,
                 Some(signal) = signals.recv() => worker.on_signal(signal).await,
             }
         }
@@ -109,6 +153,8 @@ impl Worker {
     ) -> bool {
         self.sink.send(Event::Startup { step: StartupStep::Launching });
         tracing::info!(data_dir = %data_dir.display(), "starting the embedded backend");
+        // The last session's cached data paints the dashboard while the backend starts.
+        self.show_last_session().await;
         let start = embedded::start(data_dir, self.sink.clone());
         tokio::pin!(start);
         let started = loop {
@@ -117,6 +163,8 @@ impl Worker {
                 command = commands.recv() => match command {
                     None | Some(Command::Shutdown) => return false,
                     Some(Command::SetRefreshInterval(interval)) => self.refresh = interval.max(MIN_REFRESH),
+                    // Fetched after the sign-in's first poll.
+                    Some(Command::WatchOilTrends(shown)) => self.oil_trends_shown = shown,
                     Some(_) => {}
                 },
             }
@@ -152,8 +200,64 @@ impl Worker {
         };
         if let Err(error) = health {
             self.went_offline(error);
+            if self.show_last_session().await {
+                self.probes = 1;
+                self.next_probe = Some(Instant::now() + backoff::jittered(self.probes));
+                return;
+            }
         }
         self.sink.send(Event::NeedsLogin { base_url: base_url.to_owned(), tenant: None, username: None });
+    }
+
+    /// No server (yet) at the start: shows the cached data of the last user who signed in to it (read-only until
+    /// a sign-in succeeds); false when there is none.
+    async fn show_last_session(&mut self) -> bool {
+        let server = self.server_key.clone();
+        let last = match self.store.run(move |s| s.last_session(&server)).await {
+            Ok(Some(last)) => last,
+            Ok(None) => return false,
+            Err(error) => {
+                tracing::warn!(%error, "the offline cache could not be read");
+                return false;
+            }
+        };
+        let Ok(role) = serde_json::from_str::<Role>(&last.role) else { return false };
+        let key = CacheKey { server: self.server_key.clone(), tenant: last.tenant, username: last.username };
+        let replayed = offline::replay(&self.store, &key, &self.sink).await;
+        if replayed.answers == 0 {
+            return false;
+        }
+        tracing::info!(tenant = %key.tenant, username = %key.username, "showing the cached data");
+        self.labels = replayed.labels;
+        self.kpi_etag = replayed.kpi_etag;
+        self.sink.send(Event::CachedSession { tenant: key.tenant.clone(), username: key.username.clone(), role });
+        self.sink.send(Event::OutboxChanged { pending: outbox::pending(&self.store, &key).await });
+        self.replayed_for = Some(key);
+        true
+    }
+
+    /// Is the server back? Then ask for a sign-in (the cached user pre-filled); else ask again later.
+    async fn probe(&mut self) {
+        let Ok(client) = self.client.clone() else {
+            self.next_probe = None;
+            return;
+        };
+        match client.health().await {
+            Ok(_) => {
+                self.next_probe = None;
+                self.back_online();
+                let (tenant, username) = match &self.replayed_for {
+                    Some(key) => (Some(key.tenant.clone()), Some(key.username.clone())),
+                    None => (None, None),
+                };
+                self.sink.send(Event::NeedsLogin { base_url: client.base_url().to_owned(), tenant, username });
+            }
+            Err(error) => {
+                self.probes = self.probes.saturating_add(1);
+                self.went_offline(error.user_message());
+                self.next_probe = Some(Instant::now() + backoff::jittered(self.probes));
+            }
+        }
     }
 
     async fn handle(&mut self, command: Command) {
@@ -167,41 +271,39 @@ impl Worker {
                 self.next_poll = None;
                 self.stream = None;
                 self.kpi_etag = None;
+                self.oil_trend_pages = TrendPages::default();
+                self.identity = None;
+                self.replayed_for = None;
                 self.sink.send(Event::LoggedOut);
             }
-            Command::Acknowledge { id, comment } => {
-                let outcome =
-                    self.with_session(|client, token| async move { client.acknowledge(&token, id, comment).await });
-                self.acted(outcome.await, "Acknowledged", "Acknowledging the alarm failed");
-            }
+            Command::Acknowledge { id, comment } => self.queue(QueuedAction::Acknowledge { id, comment }).await,
             Command::AcknowledgeAll { filter, comment } => {
-                let outcome = self
-                    .with_session(|client, token| async move { client.acknowledge_all(&token, filter, comment).await });
-                match outcome.await {
-                    Ok(count) => {
-                        self.sink.send(Event::AlarmsAcknowledged { count, at: Utc::now() });
-                        self.refresh_alarms().await;
-                    }
-                    Err(message) => self.action_failed(format!("Acknowledging the alarms failed: {message}")),
-                }
+                self.queue(QueuedAction::AcknowledgeAll { filter, comment }).await;
             }
             Command::Shelve { id, duration, reason } => {
                 let until = Utc::now() + chrono::TimeDelta::from_std(duration).unwrap_or(chrono::TimeDelta::hours(1));
-                let hours = duration.as_secs() / 3600;
-                let outcome = self.with_session(|client, token| async move {
-                    client.shelve(&token, id, &ShelveRequest { reason, until }).await
-                });
-                self.acted(outcome.await, &format!("Shelved for {hours} h"), "Shelving the alarm failed");
+                self.queue(QueuedAction::Shelve { id, until, reason }).await;
             }
             Command::RefreshNow => {
                 if self.token.is_some() {
-                    self.next_poll = Some(Instant::now());
+                    self.poll_now();
+                }
+                // Showing cached data without a server: look for it now.
+                if self.next_probe.is_some() {
+                    self.next_probe = Some(Instant::now());
                 }
             }
+            Command::PauseAutoRefresh(paused) => self.paused = paused,
             Command::SetRefreshInterval(interval) => {
                 self.refresh = interval.max(MIN_REFRESH);
                 if self.next_poll.is_some() {
                     self.next_poll = Some(Instant::now() + self.refresh);
+                }
+            }
+            Command::WatchOilTrends(shown) => {
+                self.oil_trends_shown = shown;
+                if shown {
+                    self.refresh_oil_trends().await;
                 }
             }
             // Local commands are applied by the app and never reach this thread; Shutdown is handled by `run`.
@@ -210,8 +312,14 @@ impl Worker {
             | Command::DismissMessage(_)
             | Command::SetTheme(_)
             | Command::ShowScreen(_)
-            | Command::DrillDownOil
-            | Command::SetAlarmDrawer(_) => {}
+            | Command::DrillDownOilChange
+            | Command::SortOilChange(_)
+            | Command::SetAlarmDrawer(_)
+            | Command::SetMuted(_)
+            | Command::ShowHelp(_)
+            | Command::ShowServerDialog(_)
+            | Command::ConnectServer(_)
+            | Command::SoundAlarm(_) => {}
         }
     }
 
@@ -242,7 +350,13 @@ impl Worker {
                     }
                 }
                 self.token = Some(response.token);
+                self.next_probe = None;
                 self.back_online();
+                let key = CacheKey {
+                    server: self.server_key.clone(),
+                    tenant: response.tenant.clone(),
+                    username: response.username.clone(),
+                };
                 self.sink.send(Event::LoggedIn {
                     tenant: response.tenant,
                     username: response.username,
@@ -250,7 +364,8 @@ impl Worker {
                     expires_at: response.expires_at,
                     at: Utc::now(),
                 });
-                self.next_poll = Some(Instant::now());
+                self.signed_in_as(key, response.role).await;
+                self.poll_now();
                 true
             }
             Err(error) => {
@@ -270,6 +385,71 @@ impl Worker {
         }
     }
 
+    /// After a sign-in: remembers the user for an offline start, shows their cached data at once (the first time
+    /// in this run), then sends what their outbox holds.
+    async fn signed_in_as(&mut self, key: CacheKey, role: Role) {
+        let (owned, at) = (key.clone(), Utc::now());
+        let role = serde_json::to_string(&role).unwrap_or_default();
+        if let Err(error) = self.store.run(move |s| s.remember_session(&owned, &role, at)).await {
+            tracing::warn!(%error, "the offline cache could not remember the sign-in");
+        }
+        if self.replayed_for.as_ref() != Some(&key) {
+            let replayed = offline::replay(&self.store, &key, &self.sink).await;
+            self.kpi_etag = replayed.kpi_etag;
+            self.labels = replayed.labels;
+            self.replayed_for = Some(key.clone());
+        }
+        self.identity = Some(key.clone());
+        self.sink.send(Event::OutboxChanged { pending: outbox::pending(&self.store, &key).await });
+        self.flush().await;
+    }
+
+    /// Queues an alarm action (persisted at once); sends it now when connected, else reports it pending.
+    async fn queue(&mut self, action: QueuedAction) {
+        let Some(owner) = self.identity.clone() else {
+            self.action_failed(format!("{} failed: not signed in", action.noun()));
+            return;
+        };
+        let label = match action.alarm_id() {
+            Some(id) => self.labels.get(&id).cloned().unwrap_or_else(|| "(unknown well)".to_owned()),
+            None => "the alarms shown".to_owned(),
+        };
+        let deferred = self.offline || self.token.is_none();
+        let (key, at) = (uuid::Uuid::new_v4(), Utc::now());
+        let (o, a, l) = (owner.clone(), action.clone(), label.clone());
+        if let Err(error) = self.store.run(move |s| s.enqueue(&o, key, &a, &l, at, deferred)).await {
+            tracing::error!(%error, "an alarm action could not be queued");
+            self.action_failed(format!("{} of {label} could not be kept: {error}", action.noun()));
+            return;
+        }
+        self.sink.send(Event::OutboxChanged { pending: outbox::pending(&self.store, &owner).await });
+        if deferred {
+            let message = format!("{} of {label}: {}", action.noun(), outbox::queued_text());
+            self.sink.send(Event::ActionQueued { message, at });
+        } else {
+            self.flush().await;
+        }
+    }
+
+    /// Sends the signed-in user's outbox, in order, if there is anything in it.
+    async fn flush(&mut self) {
+        let (Ok(client), Some(token), Some(owner)) = (&self.client, &self.token, &self.identity) else { return };
+        let (client, token, owner) = (client.clone(), token.clone(), owner.clone());
+        let report = outbox::flush(&self.store, &client, &token, &owner, &self.sink).await;
+        if let Some(error) = report.unreachable {
+            self.went_offline(error);
+        } else if report.sent + report.refused > 0 {
+            self.back_online();
+        }
+        if report.unauthorized {
+            // The next poll meets the 401 too and signs in again (demo) or reports the expired session.
+            self.poll_now();
+        }
+        if report.acknowledged_all || report.refused > 0 {
+            self.refresh_alarms().await;
+        }
+    }
+
     /// Fetches every well and schedules the next refresh.
     async fn poll(&mut self) {
         let (Ok(client), Some(token)) = (&self.client, &self.token) else {
@@ -280,7 +460,11 @@ impl Worker {
         match client.list_all_wells(token, self.page_size).await {
             Ok((wells, total)) => {
                 self.back_online();
-                self.sink.send(Event::WellsLoaded { wells, total, at: Utc::now() });
+                let at = Utc::now();
+                if let Some(key) = &self.identity {
+                    offline::save_wells(&self.store, key, &wells, total, at).await;
+                }
+                self.sink.send(Event::WellsLoaded { wells, total, at });
             }
             Err(error) if error.is_unauthorized() => {
                 self.token = None;
@@ -303,7 +487,26 @@ impl Worker {
         }
         self.refresh_kpis().await;
         self.refresh_alarms().await;
+        if self.oil_trends_shown {
+            self.refresh_oil_trends().await;
+        }
         self.next_poll = Some(Instant::now() + self.refresh);
+        self.timed_poll = true;
+        if !self.offline {
+            self.flush().await;
+        }
+    }
+
+    /// A refresh now (a sign-in, "Refresh", a resync): not held back by the pause.
+    fn poll_now(&mut self) {
+        self.next_poll = Some(Instant::now());
+        self.timed_poll = false;
+    }
+
+    /// When the next refresh runs: the timer's waits while the operator works; one that fell due meanwhile runs when
+    /// the pause ends.
+    fn poll_at(&self) -> Option<Instant> {
+        if self.paused && self.timed_poll { None } else { self.next_poll }
     }
 
     /// What the event stream asks for.
@@ -313,9 +516,12 @@ impl Worker {
             StreamSignal::Reload => {
                 self.refresh_alarms().await;
                 self.refresh_kpis().await;
+                if !self.offline {
+                    self.flush().await;
+                }
             }
             // The next poll meets the 401 and signs in again (demo) or reports the expired session.
-            StreamSignal::TokenRejected => self.next_poll = Some(Instant::now()),
+            StreamSignal::TokenRejected => self.poll_now(),
         }
     }
 
@@ -324,13 +530,21 @@ impl Worker {
         let (Ok(client), Some(token)) = (&self.client, &self.token) else { return };
         match client.dashboard_kpis(token, self.kpi_etag.as_deref()).await {
             Ok(Conditional::Modified { value, etag }) => {
-                self.kpi_etag = etag;
+                self.kpi_etag = etag.clone();
                 self.back_online();
-                self.sink.send(Event::KpisLoaded { kpis: value, at: Utc::now() });
+                let at = Utc::now();
+                if let Some(key) = &self.identity {
+                    offline::save_kpis(&self.store, key, &value, etag, at).await;
+                }
+                self.sink.send(Event::KpisLoaded { kpis: value, at });
             }
             Ok(Conditional::NotModified) => {
                 self.back_online();
-                self.sink.send(Event::KpisUnchanged { at: Utc::now() });
+                let at = Utc::now();
+                if let Some(key) = &self.identity {
+                    offline::confirm_kpis(&self.store, key, at).await;
+                }
+                self.sink.send(Event::KpisUnchanged { at });
             }
             Err(error) if error.is_transient() => self.went_offline(error.user_message()),
             Err(error) => tracing::warn!(%error, "the KPIs could not be fetched"),
@@ -344,41 +558,56 @@ impl Worker {
         match client.open_alarms(token).await {
             Ok(alarms) => {
                 self.back_online();
-                self.sink.send(Event::OpenAlarmsLoaded { alarms, requested_at, at: Utc::now() });
+                let at = Utc::now();
+                self.labels.extend(offline::labels(&alarms));
+                if let Some(key) = &self.identity {
+                    offline::save_alarms(&self.store, key, &alarms, at).await;
+                }
+                self.sink.send(Event::OpenAlarmsLoaded { alarms, requested_at, at });
             }
             Err(error) if error.is_transient() => self.went_offline(error.user_message()),
             Err(error) => tracing::warn!(%error, "the open alarms could not be fetched"),
         }
     }
 
-    /// Runs a request that needs the session; the error is the text for the user.
-    fn with_session<T, F, Fut>(
-        &self,
-        request: F,
-    ) -> impl std::future::Future<Output = Result<T, String>> + use<T, F, Fut>
-    where
-        F: FnOnce(ApiClient, String) -> Fut,
-        Fut: std::future::Future<Output = Result<T, ClientError>>,
-    {
-        let session = match (&self.client, &self.token) {
-            (Ok(client), Some(token)) => Ok((client.clone(), token.clone())),
-            (Err(error), _) => Err(error.clone()),
-            (_, None) => Err("not signed in".to_owned()),
+    /// Every oil trend (`GET /api/v1/trends?field=oil_bbl&sort=change`, all pages, each revalidated with its
+    /// ETag), for the oil-change drill-down; kept in the offline cache like the other answers.
+    async fn refresh_oil_trends(&mut self) {
+        let (Ok(client), Some(token)) = (&self.client, &self.token) else {
+            let error = "Offline: the oil trends cannot be fetched".to_owned();
+            self.sink.send(Event::OilTrendsFailed { error, at: Utc::now() });
+            return;
         };
-        async move {
-            let (client, token) = session?;
-            request(client, token).await.map_err(|e| e.user_message())
-        }
-    }
-
-    /// Reports the answer to an acknowledgement or a shelving.
-    fn acted(&mut self, outcome: Result<AlarmView, String>, done: &str, failed: &str) {
-        match outcome {
-            Ok(view) => {
-                let message = format!("{done}: {} · {}", view.well_name, view.alarm.rule.label());
-                self.sink.send(Event::AlarmActed { alarm: Box::new(view), message, at: Utc::now() });
+        let (client, token) = (client.clone(), token.clone());
+        match client.all_oil_trends(&token, MAX_PAGE_SIZE, &mut self.oil_trend_pages).await {
+            Ok(Conditional::Modified { value: (trends, total), .. }) => {
+                self.back_online();
+                let at = Utc::now();
+                if let Some(key) = &self.identity {
+                    offline::save_oil_trends(&self.store, key, &trends, total, at).await;
+                }
+                self.sink.send(Event::OilTrendsLoaded { trends, total, at });
             }
-            Err(message) => self.action_failed(format!("{failed}: {message}")),
+            Ok(Conditional::NotModified) => {
+                self.back_online();
+                let at = Utc::now();
+                if let Some(key) = &self.identity {
+                    offline::confirm_oil_trends(&self.store, key, at).await;
+                }
+                self.sink.send(Event::OilTrendsUnchanged { at });
+            }
+            Err(error) => {
+                if error.is_transient() {
+                    self.went_offline(error.user_message());
+                } else if error.is_unauthorized() {
+                    // The next poll meets the 401 too and signs in again (demo) or reports the expired session.
+                    self.poll_now();
+                } else {
+                    tracing::warn!(%error, "the oil trends could not be fetched");
+                }
+                let error = format!("The oil trends could not be fetched: {}", error.user_message());
+                self.sink.send(Event::OilTrendsFailed { error, at: Utc::now() });
+            }
         }
     }
 

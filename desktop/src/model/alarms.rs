@@ -65,21 +65,55 @@ pub struct AlarmBoard {
     pub stream_seen_at: Option<DateTime<Utc>>,
 }
 
-/// The drawer's filter: every condition must hold; `None` is "all".
+/// The drawer's filter: every condition must hold; `None` is "all". Each condition is one the server's
+/// acknowledge-all also takes (`AlarmSelection`), with the same meaning, so "acknowledge all shown" can send it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct AlarmFilter {
     pub priority: Option<AlarmPriority>,
     pub state: Option<AlarmState>,
+    pub well: Option<WellId>,
+    /// The current occurrence raised at or after this instant...
+    pub raised_from: Option<DateTime<Utc>>,
+    /// ...and before this one.
+    pub raised_to: Option<DateTime<Utc>>,
 }
 
 impl AlarmFilter {
     pub fn matches(&self, alarm: &Alarm) -> bool {
-        self.priority.is_none_or(|p| alarm.priority == p) && self.state.is_none_or(|s| alarm.state == s)
+        self.priority.is_none_or(|p| alarm.priority == p)
+            && self.state.is_none_or(|s| alarm.state == s)
+            && self.well.is_none_or(|w| alarm.well_id == w)
+            && self.raised_from.is_none_or(|from| alarm.raised_at >= from)
+            && self.raised_to.is_none_or(|to| alarm.raised_at < to)
     }
 
     /// The same filter for `POST /api/v1/alarms/acknowledge`.
     pub fn selection(&self) -> AlarmSelection {
-        AlarmSelection { priority: self.priority, state: self.state, ..AlarmSelection::default() }
+        AlarmSelection {
+            priority: self.priority,
+            state: self.state,
+            well_id: self.well.map(|w| w.0),
+            from: self.raised_from,
+            to: self.raised_to,
+        }
+    }
+
+    /// The selection for "acknowledge all shown": the filter, with its time window narrowed to the raise times of
+    /// `shown` (the unacknowledged alarms listed), so that an alarm raised on the server after the list was drawn
+    /// (or before, and not yet known here) is not acknowledged unseen. `None` when nothing is shown.
+    pub fn selection_for_shown<'a>(&self, shown: impl IntoIterator<Item = &'a Alarm>) -> Option<AlarmSelection> {
+        let mut window: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
+        for alarm in shown {
+            let at = alarm.raised_at;
+            window = Some(window.map_or((at, at), |(lo, hi)| (lo.min(at), hi.max(at))));
+        }
+        let (oldest, newest) = window?;
+        let mut selection = self.selection();
+        selection.from = Some(selection.from.map_or(oldest, |from| from.max(oldest)));
+        // `to` is exclusive and instants travel at millisecond precision.
+        let after_newest = newest + TimeDelta::milliseconds(1);
+        selection.to = Some(selection.to.map_or(after_newest, |to| to.min(after_newest)));
+        Some(selection)
     }
 }
 
@@ -393,15 +427,47 @@ mod tests {
         let order: Vec<u128> =
             board.listed(&AlarmFilter::default(), now).iter().map(|a| a.alarm.id.0.as_u128()).collect();
         assert_eq!(order, [3, 2, 4, 1, 5]);
-        let critical = AlarmFilter { priority: Some(AlarmPriority::Critical), state: None };
+        let critical = AlarmFilter { priority: Some(AlarmPriority::Critical), ..Default::default() };
         assert_eq!(board.listed(&critical, now).len(), 2);
-        let selection =
-            AlarmFilter { priority: Some(AlarmPriority::High), state: Some(AlarmState::ActiveUnacknowledged) }
-                .selection();
+        let selection = AlarmFilter {
+            priority: Some(AlarmPriority::High),
+            state: Some(AlarmState::ActiveUnacknowledged),
+            ..Default::default()
+        }
+        .selection();
         assert_eq!(selection.priority, Some(AlarmPriority::High));
         assert_eq!(selection.state, Some(AlarmState::ActiveUnacknowledged));
         assert!(selection.well_id.is_none());
         // When the shelf ends, the alarm counts again.
         assert_eq!(board.unacknowledged(t(31, 0)), 3);
+    }
+
+    #[test]
+    fn well_and_date_filters_narrow_the_list_and_the_selection_to_what_is_shown() {
+        let mut board = AlarmBoard::default();
+        let early = alarm(1, AlarmPriority::High, AlarmState::ActiveUnacknowledged, t(0, 0));
+        let late = alarm(2, AlarmPriority::High, AlarmState::ActiveUnacknowledged, t(10, 0));
+        let mut other_well = alarm(3, AlarmPriority::High, AlarmState::ActiveUnacknowledged, t(5, 0));
+        other_well.well_id = early.well_id;
+        let well = early.well_id;
+        board.load([early, late, other_well].into_iter().map(|a| view(a, "W")).collect(), t(11, 0), t(11, 0));
+        let now = t(12, 0);
+        let ids = |f: &AlarmFilter| board.listed(f, now).iter().map(|a| a.alarm.id.0.as_u128()).collect::<Vec<_>>();
+        let by_well = AlarmFilter { well: Some(well), ..Default::default() };
+        assert_eq!(ids(&by_well), [3, 1]);
+        let window = AlarmFilter { raised_from: Some(t(1, 0)), raised_to: Some(t(10, 0)), ..Default::default() };
+        assert_eq!(ids(&window), [3], "from inclusive, to exclusive");
+
+        let selection = by_well.selection();
+        assert_eq!(selection.well_id, Some(well.0));
+        // Acknowledge-all is narrowed to the raise times of the alarms shown.
+        let shown: Vec<&Alarm> = board.listed(&by_well, now).iter().map(|a| &a.alarm).collect();
+        let narrowed = by_well.selection_for_shown(shown).unwrap();
+        assert_eq!(narrowed.from, Some(t(0, 0)));
+        assert_eq!(narrowed.to, Some(t(5, 0) + TimeDelta::milliseconds(1)));
+        assert_eq!(narrowed.well_id, Some(well.0));
+        let narrowed = window.selection_for_shown(board.listed(&window, now).iter().map(|a| &a.alarm)).unwrap();
+        assert_eq!((narrowed.from, narrowed.to), (Some(t(5, 0)), Some(t(5, 0) + TimeDelta::milliseconds(1))));
+        assert!(window.selection_for_shown(std::iter::empty()).is_none());
     }
 }

@@ -1,6 +1,8 @@
 //! The look: egui visuals and text styles built from the design [`tokens`], and the palette views draw with.
 //!
-//! Owns: turning tokens into `egui::Style` for the dark and the light theme. Must not touch: the model or I/O.
+//! Owns: turning tokens into `egui::Style` for the dark, the light and the high-contrast theme (egui knows only
+//! dark and light: the high-contrast style is installed in egui's dark slot and recognised by its panel colour).
+//! Must not touch: the model or I/O.
 
 pub mod tokens;
 
@@ -10,24 +12,32 @@ use tokens::{Palette, size};
 
 /// The palette of the theme `ui` is drawn in.
 pub fn palette(ui: &egui::Ui) -> &'static Palette {
-    palette_for(ui.visuals().dark_mode)
+    palette_for(ui.visuals())
 }
 
-pub fn palette_for(dark_mode: bool) -> &'static Palette {
-    if dark_mode { &tokens::DARK } else { &tokens::LIGHT }
+/// The palette of a style: light, or one of the two dark ones (the high-contrast one by its panel colour).
+pub fn palette_for(visuals: &egui::Visuals) -> &'static Palette {
+    if !visuals.dark_mode {
+        &tokens::LIGHT
+    } else if visuals.panel_fill == tokens::HIGH_CONTRAST.panel_bg {
+        &tokens::HIGH_CONTRAST
+    } else {
+        &tokens::DARK
+    }
 }
 
-/// Installs both themes' styles on the context and selects `choice`.
+/// Installs the themes' styles on the context and selects `choice`.
 pub fn install(ctx: &egui::Context, choice: ThemeChoice) {
-    ctx.set_style_of(Theme::Dark, style(&tokens::DARK, egui::Visuals::dark()));
     ctx.set_style_of(Theme::Light, style(&tokens::LIGHT, egui::Visuals::light()));
     select(ctx, choice);
 }
 
-/// Switches between the installed themes.
+/// Switches themes: the high-contrast style replaces the dark one in egui's dark slot, and back.
 pub fn select(ctx: &egui::Context, choice: ThemeChoice) {
+    let dark = if choice == ThemeChoice::HighContrast { &tokens::HIGH_CONTRAST } else { &tokens::DARK };
+    ctx.set_style_of(Theme::Dark, style(dark, egui::Visuals::dark()));
     ctx.set_theme(match choice {
-        ThemeChoice::Dark => Theme::Dark,
+        ThemeChoice::Dark | ThemeChoice::HighContrast => Theme::Dark,
         ThemeChoice::Light => Theme::Light,
     });
 }

@@ -84,6 +84,28 @@ pub const LIGHT: Palette = Palette {
     button_active_bg: Color32::from_rgb(0xb0, 0xb4, 0xba),
 };
 
+/// The wall display's theme (kiosk mode, and a choice of the theme button): near-black backgrounds, near-white
+/// text and bright state colours, every text pair at 7:1 or more (WCAG AAA) so that it reads across a room.
+pub const HIGH_CONTRAST: Palette = Palette {
+    panel_bg: Color32::from_rgb(0x00, 0x00, 0x00),
+    window_bg: Color32::from_rgb(0x0c, 0x0c, 0x0d),
+    field_bg: Color32::from_rgb(0x00, 0x00, 0x00),
+    stripe_bg: Color32::from_rgb(0x16, 0x16, 0x18),
+    border: Color32::from_rgb(0x9a, 0x9a, 0x9a),
+    text: Color32::from_rgb(0xf0, 0xf0, 0xf0),
+    text_strong: Color32::from_rgb(0xff, 0xff, 0xff),
+    text_weak: Color32::from_rgb(0xcc, 0xcc, 0xcc),
+    stale: Color32::from_rgb(0xd9, 0xbb, 0xff),
+    warning: Color32::from_rgb(0xff, 0xd2, 0x3f),
+    alarm: Color32::from_rgb(0xff, 0x8a, 0x80),
+    info_alarm: Color32::from_rgb(0x7f, 0xe3, 0xe3),
+    on_state: Color32::from_rgb(0x00, 0x00, 0x00),
+    accent: Color32::from_rgb(0x9c, 0xc8, 0xff),
+    button_bg: Color32::from_rgb(0x22, 0x22, 0x24),
+    button_hover_bg: Color32::from_rgb(0x30, 0x30, 0x33),
+    button_active_bg: Color32::from_rgb(0x40, 0x40, 0x44),
+};
+
 /// Sizes in points.
 pub mod size {
     /// Space between items.
@@ -136,6 +158,23 @@ pub mod size {
     pub const PULSE_STROKE: f32 = 3.0;
     /// Width of the text fields in the alarm drawer.
     pub const DRAWER_FIELD_WIDTH: f32 = 260.0;
+    /// Width of the drawer's date fields (YYYY-MM-DD).
+    pub const DATE_FIELD_WIDTH: f32 = 120.0;
+    /// The navigation sidebar: full width with words, and collapsed to its icons below `SIDEBAR_COLLAPSE_BELOW`.
+    pub const SIDEBAR_WIDTH: f32 = 150.0;
+    pub const SIDEBAR_COLLAPSED_WIDTH: f32 = 46.0;
+    pub const SIDEBAR_COLLAPSE_BELOW: f32 = 768.0;
+    /// Width of the keyboard help overlay.
+    pub const HELP_WIDTH: f32 = 460.0;
+    /// Width of a shortcut's key column in the help overlay.
+    pub const HELP_KEY_WIDTH: f32 = 140.0;
+    /// Default zoom factor of the wall display (kiosk mode), read from across a control room...
+    pub const KIOSK_ZOOM: f32 = 1.5;
+    /// ...raised on wider monitors so that the layout fills this many points across (1.5 on 1920 px, 3 on 3840).
+    pub const KIOSK_DESIGN_WIDTH: f32 = 1280.0;
+    /// The zoom factors accepted (`--zoom`).
+    pub const MIN_ZOOM: f32 = 0.5;
+    pub const MAX_ZOOM: f32 = 4.0;
 }
 
 /// Timings of animations, in seconds.
@@ -144,6 +183,8 @@ pub mod motion {
     pub const PULSE_PERIOD: f32 = 0.8;
     /// Repaint interval while something animates.
     pub const ANIMATION_FRAME: f32 = 1.0 / 30.0;
+    /// A KPI figure moves from its old value to its new one in this time (US-1104: no jump, no flicker).
+    pub const VALUE_TWEEN: f64 = 0.4;
 }
 
 /// Glyphs that go with a state, so that no state is told by colour alone. All are in egui's default fonts (the
@@ -160,6 +201,8 @@ pub mod icon {
     pub const ERROR: &str = "⛔";
     pub const DISMISS: &str = "✖";
     pub const REFRESH: &str = "⟳";
+    /// The auto-refresh waits while the operator works.
+    pub const PAUSED: &str = "⏸";
     pub const SORT_ASCENDING: &str = "⏶";
     pub const SORT_DESCENDING: &str = "⏷";
     pub const DARK_THEME: &str = "🌙";
@@ -179,6 +222,14 @@ pub mod icon {
     pub const TREND_DOWN: &str = "⬇";
     pub const TREND_FLAT: &str = "➡";
     pub const CLOSE: &str = "✖";
+    /// Navigation (sidebar) and the help, mute and high-contrast buttons.
+    pub const DASHBOARD: &str = "📊";
+    pub const WELLS: &str = "☰";
+    pub const HELP: &str = "❓";
+    pub const SOUND_ON: &str = "🔊";
+    pub const MUTED: &str = "🔇";
+    pub const HIGH_CONTRAST: &str = "◑";
+    pub const KEYBOARD: &str = "⌨";
 
     /// Every glyph above, for the test that they all render.
     pub const ALL: &[&str] = &[
@@ -210,6 +261,13 @@ pub mod icon {
         TREND_DOWN,
         TREND_FLAT,
         CLOSE,
+        DASHBOARD,
+        WELLS,
+        HELP,
+        SOUND_ON,
+        MUTED,
+        HIGH_CONTRAST,
+        KEYBOARD,
     ];
 }
 
@@ -232,7 +290,7 @@ pub fn contrast_ratio(a: Color32, b: Color32) -> f64 {
 #[cfg(test)]
 #[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
-    use super::{DARK, LIGHT, Palette, contrast_ratio, icon};
+    use super::{DARK, HIGH_CONTRAST, LIGHT, Palette, contrast_ratio, icon};
     use egui::Color32;
 
     #[test]
@@ -245,10 +303,13 @@ mod tests {
     }
 
     /// Every text colour on every background it is drawn on: at least 4.5:1 (WCAG 2.1 AA, normal text); the
-    /// sparkline and outlines (UI parts) at least 3:1.
+    /// sparkline and outlines (UI parts) at least 3:1. The high-contrast theme must reach 7:1 (AAA) on text and
+    /// 4.5:1 on UI parts.
     #[test]
     fn every_text_and_background_pair_in_use_meets_wcag_aa() {
-        for (theme, p) in [("dark", &DARK), ("light", &LIGHT)] {
+        for (theme, p, text_min, part_min) in
+            [("dark", &DARK, 4.5, 3.0), ("light", &LIGHT, 4.5, 3.0), ("high contrast", &HIGH_CONTRAST, 7.0, 4.5)]
+        {
             // Every text colour is drawn on panels, dialogs (the tiles, the drawer), text fields and table stripes.
             let backgrounds =
                 [("panel", p.panel_bg), ("window", p.window_bg), ("field", p.field_bg), ("stripe", p.stripe_bg)];
@@ -267,7 +328,7 @@ mod tests {
             for (bg_name, bg) in backgrounds {
                 for (fg_name, fg) in texts(p) {
                     let ratio = contrast_ratio(fg, bg);
-                    if ratio < 4.5 {
+                    if ratio < text_min {
                         failures.push(format!("{theme}: {fg_name} on {bg_name} = {ratio:.2}"));
                     }
                 }
@@ -276,7 +337,7 @@ mod tests {
             for (bg_name, bg) in [("button", p.button_bg), ("button hover", p.button_hover_bg)] {
                 for (fg_name, fg) in [("text", p.text), ("text_strong", p.text_strong)] {
                     let ratio = contrast_ratio(fg, bg);
-                    if ratio < 4.5 {
+                    if ratio < text_min {
                         failures.push(format!("{theme}: {fg_name} on {bg_name} = {ratio:.2}"));
                     }
                 }
@@ -284,15 +345,26 @@ mod tests {
             // The badge and the banner: text on a filled state colour.
             for (fill_name, fill) in [("alarm", p.alarm), ("warning", p.warning), ("info_alarm", p.info_alarm)] {
                 let ratio = contrast_ratio(p.on_state, fill);
-                if ratio < 4.5 {
+                if ratio < text_min {
                     failures.push(format!("{theme}: on_state on {fill_name} = {ratio:.2}"));
                 }
             }
             // UI parts: the sparkline (text_weak) and the badge's grey outline at rest (border is decoration only).
             for (bg_name, bg) in [("panel", p.panel_bg), ("window", p.window_bg)] {
                 let ratio = contrast_ratio(p.text_weak, bg);
-                if ratio < 3.0 {
+                if ratio < part_min {
                     failures.push(format!("{theme}: sparkline on {bg_name} = {ratio:.2}"));
+                }
+            }
+            // The wall display's tile outlines and focus/hover strokes must be seen from afar too.
+            if p == &HIGH_CONTRAST {
+                for (part_name, part) in [("border", p.border), ("accent", p.accent)] {
+                    for (bg_name, bg) in [("panel", p.panel_bg), ("window", p.window_bg)] {
+                        let ratio = contrast_ratio(part, bg);
+                        if ratio < part_min {
+                            failures.push(format!("{theme}: {part_name} on {bg_name} = {ratio:.2}"));
+                        }
+                    }
                 }
             }
             assert!(failures.is_empty(), "{failures:#?}");

@@ -32,7 +32,7 @@ pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<
         ui.horizontal(|ui| {
             ui.label(RichText::new(text).strong().color(p.on_state));
             ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-                if !model.drawer.open && ui.button("Show alarms").clicked() {
+                if !model.drawer.open && !model.is_read_only() && ui.button("Show alarms").clicked() {
                     commands.push(Command::SetAlarmDrawer(true));
                 }
             });

@@ -1,19 +1,22 @@
-//! The alarm drawer, sliding in from the right: filters (priority, state), an optional comment, "Acknowledge all
-//! shown", and the open alarms (priority, well, rule, state, time, occurrences) each with "Acknowledge" and
-//! "Shelve…" (duration and reason). Returned-to-normal-unacknowledged alarms stay listed until acknowledged.
-//! Escape or the close button closes it.
+//! The alarm drawer, sliding in from the right: filters (priority, state, well, raise date from / to), an optional
+//! comment, "Acknowledge all shown", and the open alarms (priority, well, rule, state, time, occurrences) each with
+//! "Acknowledge" and "Shelve…" (duration and reason). Returned-to-normal-unacknowledged alarms stay listed until
+//! acknowledged. Escape or the close button closes it. The alarm cards are also drawn, without buttons, by the
+//! alarm list screen.
 //!
-//! Owns: the drawer's layout; it edits only its own [`AlarmDrawer`] fields and pushes `Command`s for the rest.
-//! Must not touch: I/O, the alarms themselves.
+//! Owns: the drawer's layout, and turning the typed days into instants of the display zone; it edits only its own
+//! [`AlarmDrawer`] fields and pushes `Command`s for the rest. Must not touch: I/O, the alarms themselves.
 
 use super::Clock;
 use super::alarm_badge::{color, priority_mark};
-use crate::format::format_age;
+use crate::format::{DisplayZone, format_age};
 use crate::model::alarms::{AlarmBoard, OpenAlarm};
 use crate::model::drawer::{AlarmDrawer, SHELVE_HOURS};
 use crate::protocol::Command;
 use crate::theme::{self, tokens::Palette, tokens::icon, tokens::size};
+use chrono::{DateTime, Local, NaiveDate, TimeZone, Utc};
 use egui::{Frame, Key, Margin, RichText, TextEdit};
+use flowline_shared::WellId;
 use flowline_shared::alarms::{AlarmPriority, AlarmState};
 
 pub fn show(
@@ -23,8 +26,13 @@ pub fn show(
     clock: &Clock,
     commands: &mut Vec<Command>,
 ) {
-    if drawer.open && ui.input(|i| i.key_pressed(Key::Escape)) {
-        drawer.open = false;
+    // Escape closes what is innermost: an open menu (egui does that), else the shelving form, else the drawer.
+    if drawer.open && !egui::Popup::is_any_open(ui.ctx()) && ui.input(|i| i.key_pressed(Key::Escape)) {
+        if drawer.shelving.is_some() {
+            drawer.shelving = None;
+        } else {
+            drawer.open = false;
+        }
     }
     let p = theme::palette(ui);
     let mut open = drawer.open;
@@ -47,6 +55,7 @@ fn contents(
 ) -> bool {
     let p = theme::palette(ui);
     let mut close = false;
+    let dates_ok = apply_dates(drawer, clock.zone);
     let listed = alarms.listed(&drawer.filter, clock.now);
     ui.horizontal(|ui| {
         let title = format!("{} Alarms · {} open", icon::ALARM_BELL, alarms.open.len());
@@ -55,21 +64,26 @@ fn contents(
             close = ui.button(format!("{} Close", icon::CLOSE)).on_hover_text("Close the drawer (Escape)").clicked();
         });
     });
-    filters(ui, drawer);
+    filters(ui, drawer, alarms);
+    if let Err(problem) = drawer.date_range() {
+        ui.label(RichText::new(format!("{} {problem}", icon::WARNING)).color(p.warning));
+    }
     ui.horizontal(|ui| {
         let label = ui.label("Comment");
         ui.add(TextEdit::singleline(&mut drawer.comment).hint_text("optional").desired_width(size::DRAWER_FIELD_WIDTH))
             .labelled_by(label.id);
     });
-    let waiting = listed.iter().filter(|a| a.alarm.state.is_unacknowledged()).count();
+    let waiting: Vec<_> = listed.iter().filter(|a| a.alarm.state.is_unacknowledged()).map(|a| &a.alarm).collect();
     let ack_all = ui
         .add_enabled(
-            waiting > 0,
-            egui::Button::new(format!("{} Acknowledge all shown ({waiting})", icon::ACKNOWLEDGED)),
+            dates_ok && !waiting.is_empty(),
+            egui::Button::new(format!("{} Acknowledge all shown ({})", icon::ACKNOWLEDGED, waiting.len())),
         )
-        .on_hover_text("Acknowledge every unacknowledged alarm that matches the filters");
-    if ack_all.clicked() {
-        commands.push(Command::AcknowledgeAll { filter: drawer.filter.selection(), comment: drawer.comment() });
+        .on_hover_text("Acknowledge every unacknowledged alarm shown (the filters, within the shown raise times)");
+    if ack_all.clicked()
+        && let Some(filter) = drawer.filter.selection_for_shown(waiting.iter().copied())
+    {
+        commands.push(Command::AcknowledgeAll { filter, comment: drawer.comment() });
     }
     if let Some((notice, is_error)) = &drawer.notice {
         let (glyph, color) = if *is_error { (icon::ERROR, p.alarm) } else { (icon::INFO, p.text) };
@@ -83,13 +97,43 @@ fn contents(
     }
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for alarm in listed {
-            alarm_card(ui, alarm, drawer, clock, p, commands);
+            alarm_card(ui, alarm, Some(&mut *drawer), clock, p, commands);
         }
     });
     close
 }
 
-fn filters(ui: &mut egui::Ui, drawer: &mut AlarmDrawer) {
+/// Sets the filter's instants from the typed days (start of From, start of the day after To, in the display
+/// zone); false while a typed day is not valid (the last valid range stays, and acknowledge-all is disabled).
+fn apply_dates(drawer: &mut AlarmDrawer, zone: DisplayZone) -> bool {
+    let Ok((from, to)) = drawer.date_range() else { return false };
+    drawer.filter.raised_from = from.and_then(|d| day_start(zone, d));
+    drawer.filter.raised_to = to.and_then(|d| d.succ_opt()).and_then(|d| day_start(zone, d));
+    true
+}
+
+/// Local midnight of `day` in `zone`, as UTC (the earlier one when a clock change repeats it).
+pub fn day_start(zone: DisplayZone, day: NaiveDate) -> Option<DateTime<Utc>> {
+    let midnight = day.and_hms_opt(0, 0, 0)?;
+    match zone {
+        DisplayZone::Local => Local.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc)),
+        DisplayZone::Fixed(offset) => offset.from_local_datetime(&midnight).earliest().map(|t| t.with_timezone(&Utc)),
+    }
+}
+
+/// The wells that have open alarms, by name, for the well filter.
+fn wells_with_alarms(alarms: &AlarmBoard) -> Vec<(WellId, String)> {
+    let mut wells: Vec<(WellId, String)> = alarms
+        .open
+        .values()
+        .map(|a| (a.alarm.well_id, a.well_name.clone().unwrap_or_else(|| "(unknown well)".to_owned())))
+        .collect();
+    wells.sort_by(|a, b| a.1.to_lowercase().cmp(&b.1.to_lowercase()).then(a.0.0.cmp(&b.0.0)));
+    wells.dedup_by_key(|w| w.0);
+    wells
+}
+
+fn filters(ui: &mut egui::Ui, drawer: &mut AlarmDrawer, alarms: &AlarmBoard) {
     ui.horizontal(|ui| {
         let label = ui.label("Priority");
         let priority_text = drawer.filter.priority.map_or("All", AlarmPriority::label);
@@ -119,6 +163,34 @@ fn filters(ui: &mut egui::Ui, drawer: &mut AlarmDrawer) {
             .response
             .labelled_by(label.id);
     });
+    ui.horizontal(|ui| {
+        let label = ui.label("Well");
+        let wells = wells_with_alarms(alarms);
+        let selected = match drawer.filter.well {
+            None => "All wells".to_owned(),
+            Some(id) => wells.iter().find(|w| w.0 == id).map_or_else(|| "(no open alarm)".to_owned(), |w| w.1.clone()),
+        };
+        egui::ComboBox::from_id_salt("alarm_well_filter")
+            .selected_text(selected)
+            .width(size::DRAWER_FIELD_WIDTH)
+            .show_ui(ui, |ui| {
+                ui.selectable_value(&mut drawer.filter.well, None, "All wells");
+                for (id, name) in wells {
+                    ui.selectable_value(&mut drawer.filter.well, Some(id), name);
+                }
+            })
+            .response
+            .labelled_by(label.id);
+    });
+    ui.horizontal(|ui| {
+        ui.label("Raised");
+        for (word, text) in [("From", &mut drawer.from_text), ("To", &mut drawer.to_text)] {
+            let label = ui.label(word);
+            ui.add(TextEdit::singleline(text).hint_text("YYYY-MM-DD").desired_width(size::DATE_FIELD_WIDTH))
+                .on_hover_text("A day (YYYY-MM-DD), inclusive; blank for no limit")
+                .labelled_by(label.id);
+        }
+    });
 }
 
 /// The state in words.
@@ -131,10 +203,11 @@ pub fn state_word(state: AlarmState) -> &'static str {
     }
 }
 
-fn alarm_card(
+/// One alarm; with `drawer` its Acknowledge and Shelve buttons (and the shelving form), without it read only.
+pub fn alarm_card(
     ui: &mut egui::Ui,
     open: &OpenAlarm,
-    drawer: &mut AlarmDrawer,
+    drawer: Option<&mut AlarmDrawer>,
     clock: &Clock,
     p: &Palette,
     commands: &mut Vec<Command>,
@@ -163,6 +236,9 @@ fn alarm_card(
         if open.out_of_service {
             state.push_str(" · out of service");
         }
+        if crate::model::offline::is_pending(alarm) {
+            state.push_str(&format!(" · {} pending, will be sent", icon::STARTING));
+        }
         ui.label(RichText::new(state).color(p.text));
         let occurrences = match alarm.occurrences {
             1 => "1 occurrence".to_owned(),
@@ -177,6 +253,7 @@ fn alarm_card(
         if !alarm.message.is_empty() {
             ui.add(egui::Label::new(RichText::new(&alarm.message).small().color(p.text)).wrap());
         }
+        let Some(drawer) = drawer else { return };
         ui.horizontal(|ui| {
             if alarm.state.is_unacknowledged() {
                 let ack = ui.button(format!("{} Acknowledge", icon::ACKNOWLEDGED));
@@ -264,7 +341,7 @@ mod tests {
     use crate::model::alarms::fixtures::{alarm, view};
     use chrono::{FixedOffset, TimeDelta};
     use egui_kittest::Harness;
-    use egui_kittest::kittest::Queryable;
+    use egui_kittest::kittest::{NodeT, Queryable};
     use std::time::Duration;
 
     struct State {
@@ -330,7 +407,7 @@ mod tests {
         );
 
         harness.state_mut().commands.clear();
-        harness.state_mut().drawer.filter = AlarmFilter { priority: Some(AlarmPriority::Low), state: None };
+        harness.state_mut().drawer.filter = AlarmFilter { priority: Some(AlarmPriority::Low), ..Default::default() };
         harness.run();
         assert!(harness.query_by_label("Down 1 · Well down").is_none(), "filtered out");
         harness.get_by_label(&format!("{} Acknowledge all shown (1)", icon::ACKNOWLEDGED)).click();
@@ -338,6 +415,105 @@ mod tests {
         let Command::AcknowledgeAll { filter, comment } = &harness.state().commands[0] else { panic!() };
         assert_eq!(filter.priority, Some(AlarmPriority::Low));
         assert_eq!(comment.as_deref(), Some("crew on the way"));
+    }
+
+    /// Three alarms: two on "Down 1" (raised on the 13th and the 14th), one on "Flowing 2" (the 14th).
+    fn three_alarms() -> Harness<'static, State> {
+        let now = clock().now;
+        let mut yesterday = alarm(3, AlarmPriority::High, AlarmState::ActiveUnacknowledged, now - TimeDelta::days(1));
+        let today = alarm(1, AlarmPriority::Critical, AlarmState::ActiveUnacknowledged, now - TimeDelta::minutes(5));
+        yesterday.well_id = today.well_id;
+        let other = alarm(2, AlarmPriority::Low, AlarmState::ActiveUnacknowledged, now - TimeDelta::minutes(7));
+        let mut alarms = AlarmBoard::default();
+        let views = vec![view(today, "Down 1"), view(yesterday, "Down 1"), view(other, "Flowing 2")];
+        alarms.load(views, now, now);
+        Harness::builder().with_size([1000.0, 1000.0]).build_ui_state(
+            |ui, state: &mut State| {
+                show(ui, &mut state.drawer, &state.alarms, &clock(), &mut state.commands);
+                egui::CentralPanel::default().show(ui, |ui| ui.label("central"));
+            },
+            State { drawer: AlarmDrawer { open: true, ..Default::default() }, alarms, commands: Vec::new() },
+        )
+    }
+
+    #[test]
+    fn the_well_filter_narrows_the_list_and_acknowledge_all_sends_only_that_well() {
+        let mut harness = three_alarms();
+        harness.run();
+        assert_eq!(harness.query_all_by_label_contains("· Well down").count(), 3);
+        harness.get_by_label("Well").click();
+        harness.run();
+        harness.get_by_label("Flowing 2").click();
+        harness.run();
+        assert_eq!(harness.query_all_by_label("Down 1 · Well down").count(), 0, "the other well is filtered out");
+        assert!(harness.query_by_label("Flowing 2 · Well down").is_some());
+        harness.get_by_label(&format!("{} Acknowledge all shown (1)", icon::ACKNOWLEDGED)).click();
+        harness.run();
+        let Command::AcknowledgeAll { filter, .. } = &harness.state().commands[0] else { panic!() };
+        let flowing = harness.state().alarms.open.values().find(|a| a.well_name.as_deref() == Some("Flowing 2"));
+        let flowing = flowing.unwrap().alarm.clone();
+        assert_eq!(filter.well_id, Some(flowing.well_id.0));
+        // Never more than shown: the window is the shown alarm's raise time.
+        assert_eq!(filter.from, Some(flowing.raised_at));
+        assert_eq!(filter.to, Some(flowing.raised_at + TimeDelta::milliseconds(1)));
+    }
+
+    #[test]
+    fn the_date_filter_narrows_the_list_and_acknowledge_all_sends_the_window() {
+        let mut harness = three_alarms();
+        harness.run();
+        harness.get_by_label("From").click();
+        harness.run();
+        harness.get_by_label("From").type_text("2025-03-14");
+        harness.run();
+        // Yesterday's alarm on Down 1 is filtered out; today's two remain.
+        assert_eq!(harness.query_all_by_label_contains("· Well down").count(), 2);
+        harness.get_by_label("To").click();
+        harness.run();
+        harness.get_by_label("To").type_text("2025-03-13");
+        harness.run();
+        assert!(harness.query_by_label_contains("From is after To").is_some());
+        assert!(
+            harness
+                .get_by_label(&format!("{} Acknowledge all shown (2)", icon::ACKNOWLEDGED))
+                .accesskit_node()
+                .is_disabled(),
+            "no acknowledge-all while the range is wrong"
+        );
+        harness.state_mut().drawer.to_text = "2025-03-14".into();
+        harness.run();
+        harness.get_by_label(&format!("{} Acknowledge all shown (2)", icon::ACKNOWLEDGED)).click();
+        harness.run();
+        let Command::AcknowledgeAll { filter, .. } = &harness.state().commands[0] else { panic!() };
+        let now = clock().now;
+        assert_eq!(filter.well_id, None);
+        assert_eq!(filter.from, Some(now - TimeDelta::minutes(7)), "the oldest shown, after the 14th's midnight");
+        assert_eq!(filter.to, Some(now - TimeDelta::minutes(5) + TimeDelta::milliseconds(1)));
+    }
+
+    #[test]
+    fn a_card_without_the_drawer_has_no_buttons() {
+        let now = clock().now;
+        let open = OpenAlarm {
+            alarm: alarm(1, AlarmPriority::Critical, AlarmState::ActiveUnacknowledged, now),
+            well_name: Some("Down 1".into()),
+            out_of_service: false,
+        };
+        let mut harness = Harness::new_ui_state(
+            |ui, commands: &mut Vec<Command>| alarm_card(ui, &open, None, &clock(), theme::palette(ui), commands),
+            Vec::new(),
+        );
+        harness.run();
+        assert!(harness.query_by_label("Down 1 · Well down").is_some());
+        assert!(harness.query_by_label_contains("Acknowledge").is_none());
+        assert!(harness.query_by_label_contains("Shelve").is_none());
+    }
+
+    #[test]
+    fn day_start_is_local_midnight_in_the_display_zone() {
+        let zone = DisplayZone::Fixed(FixedOffset::west_opt(6 * 3600).unwrap());
+        let day = NaiveDate::from_ymd_opt(2025, 3, 14).unwrap();
+        assert_eq!(day_start(zone, day), Some(utc(2025, 3, 14, 6, 0, 0).unwrap()));
     }
 
     #[test]
@@ -357,6 +533,27 @@ mod tests {
             harness.state().commands,
             vec![Command::Shelve { id, duration: Duration::from_secs(4 * 3600), reason: "pump change".into() }]
         );
+    }
+
+    #[test]
+    fn escape_closes_the_shelving_form_before_the_drawer_and_not_while_a_menu_is_open() {
+        let mut harness = harness();
+        harness.get_by_label("Shelve Down 1 Well down").click();
+        harness.run();
+        assert!(harness.state().drawer.shelving.is_some());
+        harness.key_press(egui::Key::Escape);
+        harness.run();
+        assert!(harness.state().drawer.shelving.is_none(), "the form closed");
+        assert!(harness.state().drawer.open, "the drawer stayed");
+        harness.get_by_label("Priority").click();
+        harness.run();
+        assert!(harness.query_by_label("Warning").is_some(), "the menu is open");
+        harness.key_press(egui::Key::Escape);
+        harness.run();
+        assert!(harness.state().drawer.open, "Escape closed the menu only");
+        harness.key_press(egui::Key::Escape);
+        harness.run();
+        assert!(!harness.state().drawer.open);
     }
 
     #[test]

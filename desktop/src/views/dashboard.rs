@@ -1,15 +1,17 @@
 //! The dashboard: six KPI tiles in a 2x3 grid (one column below 768 px), each with value and unit, trend arrow,
-//! change vs the previous day, a 7-day sparkline and the age of its data; the oil tile drills down to the wells.
+//! change vs the previous day, a 7-day sparkline and the age of its data; the oil tile drills down to the wells
+//! by 30-day change in oil.
 //!
 //! Owns: how a tile is laid out and marked (grey when normal; the stale colour with the word "stale"; the alarm
-//! tile in its priority's colour with the priority's icon and word). Must not touch: the model (read only) or I/O.
+//! tile in its priority's colour with the priority's icon and word, the compact alarm badge, the badge's pulse on
+//! its outline and a button to the alarms). Must not touch: the model (read only) or I/O.
 
 use super::{Clock, alarm_badge, sparkline};
 use crate::format::{self, MISSING, format_age};
 use crate::model::Model;
 use crate::model::kpis::{LiveAlarms, Tile, TileId, tiles};
 use crate::protocol::Command;
-use crate::theme::{self, tokens::Palette, tokens::icon, tokens::size};
+use crate::theme::{self, tokens::Palette, tokens::icon, tokens::motion, tokens::size};
 use egui::{Frame, Margin, RichText, Stroke};
 use flowline_shared::kpis::Direction;
 
@@ -27,13 +29,19 @@ pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<
         highest: model.alarms.highest_unacknowledged(clock.now),
         as_of: model.alarms.stream_seen_at.map_or(loaded, |seen| seen.max(loaded)),
     });
-    let tiles = tiles(kpis, live);
+    let mut tiles = tiles(kpis, live);
+    if model.offline.cached_at.is_some()
+        && let Some(alarms) = tiles.iter_mut().find(|t| t.id == TileId::Alarms)
+    {
+        // Replayed from the offline cache: the count of the saved alarm list, not of the stream.
+        alarms.detail = Some("from the saved alarm list".to_owned());
+    }
     let columns = if ui.available_width() < size::ONE_COLUMN_BELOW { 1 } else { 3 };
     egui::ScrollArea::vertical().auto_shrink([false, false]).show(ui, |ui| {
         for row in tiles.chunks(columns) {
             ui.columns(columns, |cells| {
                 for (cell, tile) in cells.iter_mut().zip(row) {
-                    show_tile(cell, tile, clock, p, commands);
+                    show_tile(cell, tile, model, clock, p, commands);
                 }
             });
             ui.add_space(size::SPACING * 0.5);
@@ -50,7 +58,37 @@ pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<
     });
 }
 
-fn show_tile(ui: &mut egui::Ui, tile: &Tile, clock: &Clock, p: &Palette, commands: &mut Vec<Command>) {
+/// A figure that changed moves from the value shown to the new one over [`motion::VALUE_TWEEN`] (eased), so a
+/// refresh never makes a tile jump or blink; the first value and the last frame are exact (f64 throughout).
+fn tweened(ui: &egui::Ui, id: egui::Id, target: f64) -> f64 {
+    #[derive(Clone, Copy)]
+    struct Tween {
+        from: f64,
+        to: f64,
+        started: f64,
+    }
+    let now = ui.input(|i| i.time);
+    let shown = |t: &Tween| {
+        let progress = ((now - t.started) / motion::VALUE_TWEEN).clamp(0.0, 1.0);
+        let eased = progress * progress * (3.0 - 2.0 * progress);
+        (t.from + (t.to - t.from) * eased, progress < 1.0)
+    };
+    let tween = match ui.data(|d| d.get_temp::<Tween>(id)) {
+        Some(t) if t.to == target => t,
+        Some(t) => Tween { from: shown(&t).0, to: target, started: now },
+        None => Tween { from: target, to: target, started: now },
+    };
+    ui.data_mut(|d| d.insert_temp(id, tween));
+    let (value, moving) = shown(&tween);
+    if moving {
+        ui.ctx().request_repaint_after(std::time::Duration::from_secs_f32(motion::ANIMATION_FRAME));
+        value
+    } else {
+        target
+    }
+}
+
+fn show_tile(ui: &mut egui::Ui, tile: &Tile, model: &Model, clock: &Clock, p: &Palette, commands: &mut Vec<Command>) {
     let stale = tile.is_stale(clock.now);
     let alarm_color = tile.alarm.filter(|_| tile.value.is_some_and(|v| v > 0.0)).map(|pr| alarm_badge::color(pr, p));
     let border = match (alarm_color, stale) {
@@ -59,9 +97,16 @@ fn show_tile(ui: &mut egui::Ui, tile: &Tile, clock: &Clock, p: &Palette, command
         (None, false) => p.border,
     };
     let stroke_width = if border == p.border { 1.0 } else { 2.0 };
+    let mut stroke = Stroke::new(stroke_width, border);
+    if tile.id == TileId::Alarms
+        && let Some(pulse) = alarm_badge::pulse(ui, model, clock)
+    {
+        // The new alarm's pulse, in the tile's own colour when it has one.
+        stroke = Stroke::new(stroke_width + pulse.width, border);
+    }
     Frame::window(ui.style())
         .fill(p.window_bg)
-        .stroke(Stroke::new(stroke_width, border))
+        .stroke(stroke)
         .shadow(egui::Shadow::NONE)
         .inner_margin(Margin::same(size::PANEL_MARGIN))
         .show(ui, |ui| {
@@ -78,16 +123,24 @@ fn show_tile(ui: &mut egui::Ui, tile: &Tile, clock: &Clock, p: &Palette, command
                     }
                 });
             });
-            let value = tile.value.map_or_else(|| MISSING.to_owned(), |v| format::number(v, tile.decimals));
+            let value = tile.value.map_or_else(
+                || MISSING.to_owned(),
+                |v| format::number(tweened(ui, egui::Id::unique(("kpi_value", tile.title)), v), tile.decimals),
+            );
             let value_color = if stale { p.stale } else { p.text_strong };
             ui.horizontal(|ui| {
                 ui.label(RichText::new(value).size(size::VALUE_FONT).strong().color(value_color));
                 ui.label(RichText::new(&tile.unit).color(p.text));
+                if tile.id == TileId::Alarms && model.alarms.loaded_at.is_some() {
+                    ui.add_space(size::SPACING);
+                    alarm_badge::compact(ui, model, clock, false);
+                }
             });
             ui.label(RichText::new(change_line(tile)).color(p.text));
             let hover = sparkline_text(tile);
             sparkline::show(ui, &tile.sparkline, if stale { p.stale } else { p.text_weak }, &hover);
-            ui.horizontal(|ui| {
+            // Wrapped, so that a narrow tile (1024 px with the sidebar) keeps its text inside its frame.
+            ui.horizontal_wrapped(|ui| {
                 let age = match tile.as_of {
                     Some(at) => format!("as of {}, {}", clock.zone.clock(at, clock.now), format_age(clock.now - at)),
                     None => "no data yet".to_owned(),
@@ -97,12 +150,18 @@ fn show_tile(ui: &mut egui::Ui, tile: &Tile, clock: &Clock, p: &Palette, command
                     ui.label(RichText::new(format!("· {detail}")).small().color(p.text_weak));
                 }
             });
-            if tile.id == TileId::Oil {
-                let drill = ui
-                    .small_button("Wells by oil rate ›")
-                    .on_hover_text("Open the well table sorted by oil rate, highest first");
-                if drill.clicked() {
-                    commands.push(Command::DrillDownOil);
+            if tile.id == TileId::Alarms && !model.is_read_only() {
+                let open = ui.small_button("Open the alarm drawer ›").on_hover_text("Acknowledge or shelve (A)");
+                if open.clicked() {
+                    commands.push(Command::SetAlarmDrawer(true));
+                }
+            }
+            if tile.id == TileId::Oil && !model.is_read_only() {
+                let change = ui
+                    .small_button("Wells by oil change ›")
+                    .on_hover_text("The wells by 30-day change in oil, steepest decline first (O)");
+                if change.clicked() {
+                    commands.push(Command::DrillDownOilChange);
                 }
             }
         });
@@ -202,11 +261,31 @@ mod tests {
     }
 
     #[test]
+    fn a_changed_figure_moves_to_its_new_value_without_a_jump() {
+        let mut harness = harness(model(TimeDelta::minutes(3)), 1400.0);
+        harness.run();
+        assert!(harness.query_by_label("900").is_some());
+        let now = clock().now;
+        let mut kpis = fleet(now, now - TimeDelta::minutes(3));
+        kpis.total_oil.value = Some(1_900.0);
+        harness.state_mut().model.apply(Event::KpisLoaded { kpis: Box::new(kpis), at: now });
+        // The first frame after the change starts the move from the old figure; the next is a quarter second on.
+        harness.step();
+        harness.step();
+        assert!(
+            harness.query_by_label("900").is_none() && harness.query_by_label("1,900").is_none(),
+            "a frame into the change the figure is on its way"
+        );
+        harness.run();
+        assert!(harness.query_by_label("1,900").is_some(), "and lands exactly on the new value");
+    }
+
+    #[test]
     fn the_oil_tile_drills_down_to_the_wells() {
         let mut harness = harness(model(TimeDelta::minutes(3)), 1400.0);
-        harness.get_by_label("Wells by oil rate ›").click();
+        harness.get_by_label("Wells by oil change ›").click();
         harness.run();
-        assert_eq!(harness.state().commands, vec![Command::DrillDownOil]);
+        assert_eq!(harness.state().commands, vec![Command::DrillDownOilChange]);
     }
 
     #[test]

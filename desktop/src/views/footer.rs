@@ -1,4 +1,5 @@
-//! The footer: "Last updated: 2 min ago", the auto-refresh interval (30 / 60 / 120 s), the event stream's state,
+//! The footer: "Last updated: 2 min ago", the auto-refresh interval (30 / 60 / 120 s) and its pause while the
+//! operator works, the event stream's state,
 //! and what the numbers mean (rates per calendar day, the time zone, the staleness rule).
 //!
 //! Owns: the refresh choices and how the stream's state is worded. Must not touch: the model (read only) or I/O.
@@ -36,6 +37,14 @@ pub fn show(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<
             })
             .response
             .labelled_by(label.id);
+        if let Some(at) = model.refresh_pause.resumes_at() {
+            ui.label(RichText::new(format!(
+                "{} paused while you work · resumes at {} when idle",
+                icon::PAUSED,
+                clock.zone.clock(at, clock.now)
+            )))
+            .on_hover_text("Alarms still arrive live; Refresh (R) refreshes now");
+        }
         ui.separator();
         let (text, color) = stream_line(&model.alarms.stream, clock, p);
         ui.label(RichText::new(text).color(color));
@@ -76,5 +85,37 @@ fn stream_line(state: &StreamState, clock: &Clock, p: &theme::tokens::Palette) -
             };
             (format!("{} Live alarms lost: {reason}; {when}", icon::OFFLINE), p.warning)
         }
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
+mod tests {
+    use super::*;
+    use crate::format::{DisplayZone, utc};
+    use crate::model::Mode;
+    use chrono::FixedOffset;
+    use egui_kittest::Harness;
+    use egui_kittest::kittest::Queryable;
+
+    fn clock() -> Clock {
+        Clock { now: utc(2025, 3, 14, 12, 2, 0).unwrap(), zone: DisplayZone::Fixed(FixedOffset::east_opt(0).unwrap()) }
+    }
+
+    fn footer(model: Model) -> Harness<'static, Model> {
+        let mut harness = Harness::builder()
+            .with_size([1400.0, 60.0])
+            .build_ui_state(|ui, model: &mut Model| show(ui, model, &clock(), &mut Vec::new()), model);
+        harness.run();
+        harness
+    }
+
+    #[test]
+    fn the_footer_says_when_the_auto_refresh_waits_for_the_operator() {
+        let mut model = Model::new(Mode::Remote, None, Duration::from_secs(30));
+        assert!(footer(model.clone()).query_by_label_contains("paused while you work").is_none());
+        assert!(model.refresh_pause.input(clock().now));
+        let harness = footer(model);
+        assert!(harness.query_by_label_contains("paused while you work · resumes at 12:07 when idle").is_some());
     }
 }

@@ -2,17 +2,29 @@
 //! never change the model, except the login dialog, which edits its own form fields in place.
 //!
 //! Owns: the layout of the window (top bar, critical-alarm banner, message strip, footer, alarm drawer, central
-//! content: the dashboard or the well table). Must not touch: I/O, tokio, colour or size literals (those come
-//! from `theme::tokens`).
+//! content: the dashboard, the oil-change drill-down, the well table or the alarm list). Must not touch: I/O,
+//! tokio, colour or size literals (those come from `theme::tokens`).
 
 pub mod alarm_badge;
 pub mod alarm_banner;
 pub mod alarm_drawer;
+pub mod alarm_list;
 mod column_fit;
 pub mod dashboard;
 pub mod footer;
+pub mod help_overlay;
+#[cfg(test)]
+mod keyboard_tests;
+pub mod kiosk;
 pub mod login;
 pub mod messages;
+pub mod offline_banner;
+pub mod oil_change;
+pub mod server_dialog;
+#[cfg(test)]
+mod server_dialog_tests;
+pub mod shortcuts;
+pub mod sidebar;
 pub mod sparkline;
 pub mod startup;
 pub mod top_bar;
@@ -39,35 +51,56 @@ impl Clock {
     }
 }
 
-/// The whole window.
+/// The whole window. In kiosk mode: the kiosk strip instead of the top bar, no sidebar, no drawer, no footer
+/// controls.
 pub fn root(ui: &mut egui::Ui, model: &mut Model, clock: &Clock, commands: &mut Vec<Command>) {
     let margin = Margin::same(size::PANEL_MARGIN);
-    egui::Panel::top("top_bar")
-        .frame(Frame::side_top_panel(ui.style()).inner_margin(margin))
-        .show(ui, |ui| top_bar::show(ui, model, clock, commands));
+    let window_width = ui.available_width();
+    // Before any view, so that the Escape closing the help does not also close the drawer.
+    shortcuts::handle(ui, model, commands);
+    egui::Panel::top("top_bar").frame(Frame::side_top_panel(ui.style()).inner_margin(margin)).show(ui, |ui| {
+        if model.is_read_only() {
+            kiosk::bar(ui, model, clock);
+        } else {
+            top_bar::show(ui, model, clock, commands);
+        }
+    });
     if model.session.is_some() && alarm_banner::is_shown(model, clock) {
         egui::Panel::top("critical_banner")
             .frame(Frame::new())
             .show(ui, |ui| alarm_banner::show(ui, model, clock, commands));
     }
-    egui::Panel::bottom("footer")
-        .frame(Frame::side_top_panel(ui.style()).inner_margin(margin))
-        .show(ui, |ui| footer::show(ui, model, clock, commands));
+    if offline_banner::is_shown(model) {
+        egui::Panel::top("offline_banner").frame(Frame::new()).show(ui, |ui| offline_banner::show(ui, model, clock));
+    }
+    if !model.is_read_only() {
+        egui::Panel::bottom("footer")
+            .frame(Frame::side_top_panel(ui.style()).inner_margin(margin))
+            .show(ui, |ui| footer::show(ui, model, clock, commands));
+    }
     if !model.messages.is_empty() {
         egui::Panel::bottom("messages")
             .frame(Frame::side_top_panel(ui.style()).inner_margin(margin))
             .show(ui, |ui| messages::show(ui, &model.messages, clock, commands));
     }
-    if model.session.is_some() {
+    if model.session.is_some() && !model.is_read_only() {
         alarm_drawer::show(ui, &mut model.drawer, &model.alarms, clock, commands);
+        sidebar::show(ui, model, clock, window_width, commands);
     }
     egui::CentralPanel::default()
         .frame(Frame::central_panel(ui.style()).inner_margin(margin))
         .show(ui, |ui| central(ui, model, clock, commands));
+    help_overlay::show(ui, model, commands);
+    if !model.is_read_only() {
+        server_dialog::show(ui, &mut model.server_dialog, commands);
+    }
 }
 
 fn central(ui: &mut egui::Ui, model: &mut Model, clock: &Clock, commands: &mut Vec<Command>) {
-    if let ConnectionState::Starting { progress } = &model.connection {
+    // With cached data (offline cache), the dashboard shows it while the embedded backend starts.
+    if let ConnectionState::Starting { progress } = &model.connection
+        && model.kpis.kpis.is_none()
+    {
         startup::show(ui, progress);
         return;
     }
@@ -91,6 +124,8 @@ fn central(ui: &mut egui::Ui, model: &mut Model, clock: &Clock, commands: &mut V
             });
         }
         Screen::Wells => well_table::show(ui, &model.wells, model.sort, clock, commands),
+        Screen::Alarms => alarm_list::show(ui, model, clock, commands),
+        Screen::OilChange => oil_change::show(ui, model, clock, commands),
     }
 }
 

@@ -1,11 +1,12 @@
-//! The top bar: app name, connection state (icon and words, not colour alone), server, user; the screen
-//! switch (dashboard, wells), the alarm badge, refresh and theme buttons.
+//! The top bar: app name, connection state (icon and words, not colour alone), server, user; the alarm badge,
+//! refresh, sign-out, "Server…", theme, mute and help buttons (the screens are switched in the sidebar). Every
+//! button says its shortcut on hover.
 //!
 //! Owns: how a connection state is worded and marked. Must not touch: the model (read only) or I/O.
 
 use super::Clock;
 use crate::model::{ConnectionState, Mode, Model};
-use crate::protocol::{Command, Screen, ThemeChoice};
+use crate::protocol::{Command, ThemeChoice};
 use crate::theme::{self, tokens::Palette, tokens::icon};
 use egui::{Color32, RichText};
 
@@ -32,6 +33,11 @@ fn state(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
     if let ConnectionState::Starting { .. } | ConnectionState::Connecting = model.connection {
         ui.spinner();
     }
+    // A separator does not truncate: with no room left for the server's address, stop here rather than draw it
+    // over the buttons (a 1024-point window).
+    if ui.available_width() < ui.spacing().interact_size.x * 2.0 {
+        return;
+    }
     ui.separator();
     ui.label(RichText::new(server_line(model)).color(p.text_weak));
     if let Some(session) = &model.session {
@@ -41,14 +47,38 @@ fn state(ui: &mut egui::Ui, model: &Model, clock: &Clock) {
     }
 }
 
-/// Added right to left: theme, sign out, refresh, alarm badge, screen switch.
+/// Added right to left: help, mute, theme, server, sign out, refresh, alarm badge.
 fn buttons(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<Command>) {
-    let (theme_glyph, theme_text) = match model.theme {
-        ThemeChoice::Dark => (icon::LIGHT_THEME, "Light theme"),
-        ThemeChoice::Light => (icon::DARK_THEME, "Dark theme"),
+    let help = ui.button(format!("{} Help", icon::HELP)).on_hover_text("Keyboard shortcuts (F1 or ?)");
+    if help.clicked() {
+        commands.push(Command::ShowHelp(true));
+    }
+    let (mute_glyph, mute_text, mute_hint) = if model.sound.muted {
+        (icon::MUTED, "Unmute", "The audible alarms are muted: turn them on again (M)")
+    } else {
+        (icon::SOUND_ON, "Mute", "Silence the audible alarms (M)")
     };
-    if ui.button(format!("{theme_glyph} {theme_text}")).clicked() {
-        commands.push(Command::SetTheme(model.theme.toggled()));
+    if ui.button(format!("{mute_glyph} {mute_text}")).on_hover_text(mute_hint).clicked() {
+        commands.push(Command::SetMuted(!model.sound.muted));
+    }
+    if let Some(reason) = &model.sound.unavailable {
+        let p = theme::palette(ui);
+        ui.label(RichText::new(format!("{} Sound off", icon::MUTED)).color(p.warning))
+            .on_hover_text(format!("{reason}: audible alarms are off"));
+    }
+    let next = model.theme.toggled();
+    let (theme_glyph, theme_text) = match next {
+        ThemeChoice::Light => (icon::LIGHT_THEME, "Light theme"),
+        ThemeChoice::HighContrast => (icon::HIGH_CONTRAST, "High-contrast theme"),
+        ThemeChoice::Dark => (icon::DARK_THEME, "Dark theme"),
+    };
+    if ui.button(format!("{theme_glyph} {theme_text}")).on_hover_text("Switch to this theme (T)").clicked() {
+        commands.push(Command::SetTheme(next));
+    }
+    // Also without a session: a remote server that is not there can be swapped for the demo from the login.
+    let server_hint = "Choose the embedded demo or a remote server (saved for the next start)";
+    if ui.button("Server…").on_hover_text(server_hint).clicked() {
+        commands.push(Command::ShowServerDialog(true));
     }
     let Some(session) = &model.session else { return };
     if model.mode == Mode::Remote
@@ -60,16 +90,10 @@ fn buttons(ui: &mut egui::Ui, model: &Model, clock: &Clock, commands: &mut Vec<C
         "Fetch the wells, the KPIs and the alarms now (they refresh every {} s)",
         model.refresh_interval.as_secs()
     );
-    if ui.button(format!("{} Refresh", icon::REFRESH)).on_hover_text(hint).clicked() {
+    if ui.button(format!("{} Refresh", icon::REFRESH)).on_hover_text(format!("{hint} (R)")).clicked() {
         commands.push(Command::RefreshNow);
     }
     super::alarm_badge::show(ui, model, clock, commands);
-    ui.separator();
-    for (screen, title) in [(Screen::Wells, "Wells"), (Screen::Dashboard, "Dashboard")] {
-        if ui.selectable_label(model.screen == screen, title).clicked() && model.screen != screen {
-            commands.push(Command::ShowScreen(screen));
-        }
-    }
 }
 
 /// Glyph, words and colour of a connection state. Normal states are grey; only an outage is coloured.
