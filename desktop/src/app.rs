@@ -149,6 +149,7 @@ impl FlowlineApp {
                     self.model.theme = choice;
                     theme::select(ctx, choice);
                 }
+                Command::DrillDownWells(column, ascending) => self.model.drill_down_wells(column, ascending),
                 Command::ShowScreen(screen) => self.model.screen = screen,
                 Command::DrillDownOilChange => self.model.drill_down_oil_change(),
                 Command::SortOilChange(sort) => self.model.sort_oil_change(sort),

@@ -421,6 +421,13 @@ impl Model {
         sort_wells(&mut self.wells, self.sort);
     }
 
+    /// Local command: a tile's drill-down, the well table sorted by `column` (`ascending` or not).
+    pub fn drill_down_wells(&mut self, column: WellColumn, ascending: bool) {
+        self.screen = Screen::Wells;
+        self.sort = WellSort { column, ascending };
+        sort_wells(&mut self.wells, self.sort);
+    }
+
     /// Local command: remove one message.
     pub fn dismiss_message(&mut self, id: u64) {
         self.messages.retain(|m| m.id != id);
@@ -763,6 +770,23 @@ mod tests {
             model.alarms.stream,
             StreamState::Down { reason: "closed".into(), retry_at: t(12, 4) + chrono::TimeDelta::seconds(2) }
         );
+    }
+
+    #[test]
+    fn a_tile_drill_down_opens_the_well_table_in_its_order() {
+        let mut model = remote();
+        model.apply(Event::WellsLoaded {
+            wells: vec![
+                well("A", None, WellStatus::Active, Some((t(11, 0), 10.0))),
+                well("B", None, WellStatus::Active, Some((t(11, 0), 30.0))),
+            ],
+            total: 2,
+            at: t(12, 0),
+        });
+        model.drill_down_wells(WellColumn::Oil, false);
+        assert_eq!(model.screen, Screen::Wells);
+        assert_eq!(model.sort, WellSort { column: WellColumn::Oil, ascending: false });
+        assert_eq!(model.wells[0].well.name, "B");
     }
 
     #[test]

@@ -147,6 +147,8 @@ pub enum Command {
     /// The operator is working (true) or has been idle for five minutes (false): the timed refresh stops and
     /// resumes (US-1104); "Refresh" and the event stream keep working.
     PauseAutoRefresh(bool),
+    /// Local: a tile's drill-down to the well table in the order that explains its figure.
+    DrillDownWells(WellColumn, bool),
     /// Local: the oil tile's drill-down by change: `Screen::OilChange` (the app then asks I/O for the trends).
     DrillDownOilChange,
     /// Local: order the oil-change drill-down.
@@ -193,6 +195,7 @@ impl Command {
                 | Self::SetTheme(_)
                 | Self::ShowScreen(_)
                 | Self::DrillDownOilChange
+                | Self::DrillDownWells(..)
                 | Self::SortOilChange(_)
                 | Self::SetAlarmDrawer(_)
                 | Self::SetMuted(_)

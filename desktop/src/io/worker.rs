@@ -313,6 +313,7 @@ impl Worker {
             | Command::SetTheme(_)
             | Command::ShowScreen(_)
             | Command::DrillDownOilChange
+            | Command::DrillDownWells(..)
             | Command::SortOilChange(_)
             | Command::SetAlarmDrawer(_)
             | Command::SetMuted(_)

@@ -10,7 +10,7 @@ use super::{Clock, alarm_badge, sparkline};
 use crate::format::{self, MISSING, format_age};
 use crate::model::Model;
 use crate::model::kpis::{LiveAlarms, Tile, TileId, tiles};
-use crate::protocol::Command;
+use crate::protocol::{Command, WellColumn};
 use crate::theme::{self, tokens::Palette, tokens::icon, tokens::motion, tokens::size};
 use egui::{Frame, Margin, RichText, Stroke};
 use flowline_shared::kpis::Direction;
@@ -164,7 +164,40 @@ fn show_tile(ui: &mut egui::Ui, tile: &Tile, model: &Model, clock: &Clock, p: &P
                     commands.push(Command::DrillDownOilChange);
                 }
             }
+            if let Some((label, hover, column, ascending)) = well_drill_down(tile.id)
+                && !model.is_read_only()
+                && ui.small_button(label).on_hover_text(hover).clicked()
+            {
+                commands.push(Command::DrillDownWells(column, ascending));
+            }
         });
+}
+
+/// The well table in the order that explains a tile's figure: its button, hover text, column and direction. The
+/// oil tile has its own drill-down (by change) and the alarm tile opens the drawer.
+fn well_drill_down(id: TileId) -> Option<(&'static str, &'static str, WellColumn, bool)> {
+    match id {
+        TileId::Gas => Some(("Wells by gas rate ›", "The well table, highest gas rate first", WellColumn::Gas, false)),
+        TileId::ActiveWells => Some((
+            "Wells by status ›",
+            "The well table by status: producing, shut in, inactive",
+            WellColumn::Status,
+            true,
+        )),
+        TileId::Revenue => Some((
+            "Wells by oil rate ›",
+            "The well table, highest oil rate (most revenue) first",
+            WellColumn::Oil,
+            false,
+        )),
+        TileId::Downtime => Some((
+            "Wells by hours on ›",
+            "The well table, fewest hours on (most downtime) first",
+            WellColumn::HoursOn,
+            true,
+        )),
+        TileId::Oil | TileId::Alarms => None,
+    }
 }
 
 /// "⬇ -10.0 % vs previous day (1,000 BOPD)"; the arrow says which way the number moved, the word "worse" whether
@@ -281,11 +314,25 @@ mod tests {
     }
 
     #[test]
-    fn the_oil_tile_drills_down_to_the_wells() {
+    fn every_production_tile_drills_down_to_the_wells() {
         let mut harness = harness(model(TimeDelta::minutes(3)), 1400.0);
         harness.get_by_label("Wells by oil change ›").click();
         harness.run();
-        assert_eq!(harness.state().commands, vec![Command::DrillDownOilChange]);
+        for label in ["Wells by gas rate ›", "Wells by status ›", "Wells by oil rate ›", "Wells by hours on ›"]
+        {
+            harness.get_by_label(label).click();
+            harness.run();
+        }
+        assert_eq!(
+            harness.state().commands,
+            vec![
+                Command::DrillDownOilChange,
+                Command::DrillDownWells(WellColumn::Gas, false),
+                Command::DrillDownWells(WellColumn::Status, true),
+                Command::DrillDownWells(WellColumn::Oil, false),
+                Command::DrillDownWells(WellColumn::HoursOn, true),
+            ]
+        );
     }
 
     #[test]
