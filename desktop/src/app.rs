@@ -142,21 +142,13 @@ impl FlowlineApp {
     fn flush_commands(&mut self, ctx: &egui::Context) {
         let mut switch = None;
         for command in self.commands.drain(..) {
-            match command {
-                Command::SortWells(column) => self.model.sort_by(column),
-                Command::DismissMessage(id) => self.model.dismiss_message(id),
-                Command::SetTheme(choice) => {
-                    self.model.theme = choice;
+            if self.model.apply_local(&command) {
+                if let Command::SetTheme(choice) = command {
                     theme::select(ctx, choice);
                 }
-                Command::DrillDownWells(column, ascending) => self.model.drill_down_wells(column, ascending),
-                Command::ShowScreen(screen) => self.model.screen = screen,
-                Command::DrillDownOilChange => self.model.drill_down_oil_change(),
-                Command::SortOilChange(sort) => self.model.sort_oil_change(sort),
-                Command::SetAlarmDrawer(open) => self.model.drawer.open = open && !self.model.is_read_only(),
-                Command::SetMuted(muted) => self.model.sound.muted = muted,
-                Command::ShowHelp(open) => self.model.help_open = open,
-                Command::ShowServerDialog(open) => self.model.show_server_dialog(open),
+                continue;
+            }
+            match command {
                 Command::ConnectServer(target) => switch = Some(target),
                 Command::Acknowledge { .. } | Command::AcknowledgeAll { .. } | Command::Shelve { .. }
                     if self.model.is_read_only() =>

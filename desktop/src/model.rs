@@ -17,7 +17,7 @@ pub mod refresh_pause;
 pub mod server_dialog;
 pub mod sound;
 
-use crate::protocol::{Event, OilChangeSort, Screen, StartupStep, ThemeChoice, WellColumn};
+use crate::protocol::{Command, Event, OilChangeSort, Screen, StartupStep, ThemeChoice, WellColumn};
 use alarms::{AlarmBoard, StreamState};
 use chrono::{DateTime, Utc};
 use drawer::AlarmDrawer;
@@ -419,6 +419,27 @@ impl Model {
             WellSort { column, ascending: true }
         };
         sort_wells(&mut self.wells, self.sort);
+    }
+
+    /// Applies a command that only changes what is shown (sort, screen, drawer, help, theme choice, mute, …); true
+    /// when `command` was one. The app calls it for every command and sends the others to the I/O thread; the
+    /// whole-window tests call it to see a command's effect as the app would.
+    pub fn apply_local(&mut self, command: &Command) -> bool {
+        match command {
+            Command::SortWells(column) => self.sort_by(*column),
+            Command::DismissMessage(id) => self.dismiss_message(*id),
+            Command::SetTheme(choice) => self.theme = *choice,
+            Command::DrillDownWells(column, ascending) => self.drill_down_wells(*column, *ascending),
+            Command::ShowScreen(screen) => self.screen = *screen,
+            Command::DrillDownOilChange => self.drill_down_oil_change(),
+            Command::SortOilChange(sort) => self.sort_oil_change(*sort),
+            Command::SetAlarmDrawer(open) => self.drawer.open = *open && !self.is_read_only(),
+            Command::SetMuted(muted) => self.sound.muted = *muted,
+            Command::ShowHelp(open) => self.help_open = *open,
+            Command::ShowServerDialog(open) => self.show_server_dialog(*open),
+            _ => return false,
+        }
+        true
     }
 
     /// Local command: a tile's drill-down, the well table sorted by `column` (`ascending` or not).

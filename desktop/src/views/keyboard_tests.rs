@@ -31,13 +31,7 @@ fn clock() -> Clock {
 
 /// The local commands, applied as `app.rs` applies them.
 fn apply_local(model: &mut Model, command: &Command) {
-    match command {
-        Command::ShowHelp(open) => model.help_open = *open,
-        Command::SetAlarmDrawer(open) => model.drawer.open = *open && !model.is_read_only(),
-        Command::ShowScreen(screen) => model.screen = *screen,
-        Command::SetMuted(muted) => model.sound.muted = *muted,
-        _ => {}
-    }
+    model.apply_local(command);
 }
 
 fn harness_sized(model: Model, size: [f32; 2]) -> Harness<'static, State> {
